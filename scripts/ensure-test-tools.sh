@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the integration tests drive as real peers, when missing:
+# GnuPG and Sequoia sqop (OpenPGP interop), Dovecot (IMAP server), swaks (SMTP client).
+# Needs root (or password-less sudo) for apt-get; otherwise says exactly what is missing.
+set -euo pipefail
+export PATH="$PATH:/usr/sbin:/sbin"
+
+declare -A package_of=( [gpg]=gnupg [sqop]=sqop [dovecot]=dovecot-imapd [swaks]=swaks )
+missing=()
+for tool in gpg sqop dovecot swaks; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("${package_of[$tool]}")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "test tools: installing ${missing[*]}" >&2
+if [ "$(id -u)" -eq 0 ]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  as_root=(sudo -n)
+else
+  echo "test tools: missing Debian packages: ${missing[*]}" >&2
+  echo "test tools: run as root, or install them: apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+if ! "${as_root[@]}" apt-get install -y --no-install-recommends "${missing[@]}" >/tmp/intake-apt.log 2>&1; then
+  "${as_root[@]}" apt-get update >>/tmp/intake-apt.log 2>&1 || true
+  if ! "${as_root[@]}" apt-get install -y --no-install-recommends "${missing[@]}" >>/tmp/intake-apt.log 2>&1; then
+    echo "test tools: apt-get could not install ${missing[*]}; see /tmp/intake-apt.log" >&2
+    tail -n 20 /tmp/intake-apt.log >&2
+    exit 1
+  fi
+fi
+# The Debian package starts a system Dovecot where it can; the tests run their own.
+for tool in gpg sqop dovecot swaks; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "test tools: $tool still missing after install" >&2; exit 1; }
+done

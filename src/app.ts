@@ -1,0 +1,87 @@
+import type { Logger } from 'pino';
+import type { Config } from './config/schema.js';
+import { Archive } from './effects/archive.js';
+import type { SpooledMessage } from './model/draft.js';
+import type { Outcome } from './model/outcome.js';
+import { temporary } from './model/errors.js';
+import type { TransportInfo } from './model/transport.js';
+import { processSpooled } from './pipeline/process-spooled.js';
+import { lookupsFor, type EffectContext } from './pipeline/stage.js';
+import { WorkQueue } from './pipeline/work-queue.js';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+  now?: () => Date;
+}
+
+/**
+ * The composition root: builds the archive and the pipeline context, and offers the two
+ * verbs every transport needs — `accept` (durable in the spool: only now may the sender
+ * be told "ok") and `process` (spool → archive). Constructing does no I/O; `start` does.
+ */
+export interface App {
+  readonly config: Config;
+  readonly archive: Archive;
+  readonly context: EffectContext;
+  readonly queue: WorkQueue;
+  accept(raw: Buffer, transport: TransportInfo): Promise<SpooledMessage>;
+  process(message: SpooledMessage): Promise<Outcome>;
+  /** accept + process, for one-shot callers such as `intake ingest`. */
+  ingest(raw: Buffer, transport: TransportInfo): Promise<Outcome>;
+  /** Processes every message left in the spool by an earlier run; returns how many. */
+  recoverSpool(): Promise<number>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createApp({ config, logger, now = () => new Date() }: AppDeps): App {
+  const archive = new Archive(config.archive.dir, config.team.ticketPrefix);
+  const context: EffectContext = { config, now, lookups: lookupsFor(archive), archive, logger };
+  // The bound keeps memory flat under a burst: ~4 messages waiting per worker.
+  const queue = new WorkQueue(config.processing.concurrency, config.processing.concurrency * 4 + 16);
+
+  const app: App = {
+    config,
+    archive,
+    context,
+    queue,
+    accept: (raw, transport) => archive.spool.put(raw, transport, now()),
+    process: (message) => queue.push(() => processSpooled(message, context)),
+    async ingest(raw, transport) {
+      let spooled: SpooledMessage;
+      try {
+        spooled = await app.accept(raw, transport);
+      } catch (error) {
+        logger.error({ err: (error as Error).message }, 'cannot write to the spool');
+        return { kind: 'retry', error: temporary('spool-unwritable', 'cannot write to the spool', error) };
+      }
+      return app.process(spooled);
+    },
+    async recoverSpool() {
+      const ids = await archive.spool.list();
+      if (ids.length > 0) logger.info({ count: ids.length }, 'recovering spooled messages');
+      let processed = 0;
+      // Each job reads its own entry, so a large spool is never all in memory at once.
+      await Promise.all(
+        ids.map((id) =>
+          queue
+            .push(async () => processSpooled(await archive.spool.read(id), context))
+            .then((outcome) => {
+              if (outcome.kind === 'archived') processed++;
+            }),
+        ),
+      );
+      await archive.spool.removeStaleTemps(60 * 60 * 1000);
+      return processed;
+    },
+    async start() {
+      await app.recoverSpool();
+    },
+    async stop() {
+      await queue.drain();
+    },
+  };
+  return app;
+}

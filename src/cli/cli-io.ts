@@ -1,0 +1,33 @@
+import type { Readable, Writable } from 'node:stream';
+import { loadConfig, configPathFrom, ConfigError } from '../config/load-config.js';
+import type { Config } from '../config/schema.js';
+import { createLogger, type LoggerHandle } from '../log/create-logger.js';
+
+/** The process edge a command sees; tests pass their own streams and environment. */
+export interface CliIo {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export interface GlobalOptions {
+  config?: string;
+}
+
+export async function loadConfigFor(options: GlobalOptions, io: CliIo): Promise<Config> {
+  const { config } = await loadConfig(configPathFrom(options.config, io.env), io.cwd);
+  return config;
+}
+
+/** Logger for a command: JSON lines to `consoleStream` (stderr when stdout is output). */
+export function loggerFor(config: Config, consoleStream: NodeJS.WritableStream): LoggerHandle {
+  return createLogger(config, consoleStream);
+}
+
+export function writeLine(stream: Writable, line: string): void {
+  stream.write(`${line}\n`);
+}
+
+export { ConfigError };

@@ -1,0 +1,10 @@
+/** sysexits.h codes, as MTAs (Postfix pipe, procmail) understand them. */
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 64,
+  dataErr: 65,
+  noInput: 66,
+  tempFail: 75,
+  config: 78,
+} as const;

@@ -1,0 +1,94 @@
+import type { Command } from 'commander';
+import { Archive } from '../effects/archive.js';
+import { escapeForLog } from '../log/escape.js';
+import type { MessageRecord, TicketRecord } from '../model/message-record.js';
+import { formatTicketId, parseTicketId } from '../model/ticket-id.js';
+import { type CliIo, type GlobalOptions, loadConfigFor, writeLine } from './cli-io.js';
+import { EXIT } from './exit-codes.js';
+
+interface ListOptions extends GlobalOptions {
+  urgent?: boolean;
+  json?: boolean;
+}
+
+export function registerTickets(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  const tickets = program.command('tickets').description('operator views of the tickets');
+  tickets
+    .command('list')
+    .description('all tickets, newest first')
+    .option('--urgent', 'only urgent tickets')
+    .option('--json', 'one JSON ticket per line')
+    .action(async (_options: unknown, command: Command) => {
+      setExit(await listTickets(command.optsWithGlobals<ListOptions>(), io));
+    });
+  tickets
+    .command('show')
+    .description('one ticket with its messages')
+    .argument('<id>', 'ticket id, e.g. XYZ-2026-00042')
+    .option('--json', 'ticket.json and every message.json as one JSON document')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      setExit(await showTicket(id, command.optsWithGlobals<ListOptions>(), io));
+    });
+}
+
+async function listTickets(options: ListOptions, io: CliIo): Promise<number> {
+  const config = await loadConfigFor(options, io);
+  const archive = new Archive(config.archive.dir, config.team.ticketPrefix);
+  const all = (await archive.tickets.list()).filter((t) => !options.urgent || t.urgent).reverse();
+  for (const ticket of all) {
+    writeLine(io.stdout, options.json ? JSON.stringify(ticket) : ticketLine(ticket));
+  }
+  if (!options.json && all.length === 0) writeLine(io.stderr, 'no tickets');
+  return EXIT.ok;
+}
+
+async function showTicket(rawId: string, options: ListOptions, io: CliIo): Promise<number> {
+  const config = await loadConfigFor(options, io);
+  const parsed = parseTicketId(config.team.ticketPrefix, rawId.trim());
+  if (!parsed) {
+    writeLine(io.stderr, `intake tickets show: not a ticket id of this team: ${escapeForLog(rawId, 40)}`);
+    return EXIT.usage;
+  }
+  const id = formatTicketId(config.team.ticketPrefix, parsed);
+  const archive = new Archive(config.archive.dir, config.team.ticketPrefix);
+  const ticket = await archive.tickets.read(id);
+  if (!ticket) {
+    writeLine(io.stderr, `intake tickets show: no ticket ${id}`);
+    return EXIT.noInput;
+  }
+  const messages: MessageRecord[] = [];
+  for (const seq of await archive.tickets.messageSeqs(id)) {
+    const message = await archive.tickets.readMessage(id, seq);
+    if (message) messages.push(message);
+  }
+  if (options.json) {
+    writeLine(io.stdout, JSON.stringify({ ticket, messages }, null, 2));
+    return EXIT.ok;
+  }
+  writeLine(io.stdout, ticketLine(ticket));
+  writeLine(io.stdout, `  reporter: ${show(ticket.reporter.address)}${ticket.reporter.fingerprint ? ` (key ${ticket.reporter.fingerprint})` : ''}`);
+  writeLine(io.stdout, `  correspondents: ${ticket.correspondents.map((c) => show(c)).join(', ') || '-'}`);
+  writeLine(io.stdout, `  classification: ${ticket.classification.map((c) => `${c.class}/${c.type}`).join(', ')}`);
+  for (const m of messages) writeLine(io.stdout, messageLines(m));
+  return EXIT.ok;
+}
+
+/** Terminal output of message-derived text is escaped like log lines (no ANSI, no bidi). */
+function show(value: string | null, max = 80): string {
+  return value === null ? '-' : escapeForLog(value, max);
+}
+
+function ticketLine(t: TicketRecord): string {
+  const flags = [t.urgent ? 'URGENT' : '', ...t.flags].filter(Boolean).join(',');
+  return `${t.id}  ${t.createdAt}  ${t.status}  msgs=${t.messages.length}  ${flags || '-'}  ${show(t.reporter.address, 60)}  ${show(t.subject, 70)}`;
+}
+
+function messageLines(m: MessageRecord): string {
+  const lines = [
+    `  #${m.seq} ${m.receivedAt} via ${m.transport.kind} from ${show(m.from.address)}${m.from.valid ? '' : ` (From invalid: ${m.from.problem})`}`,
+    `     threading=${m.threading.kind}${m.threading.senderKnown ? '' : ' (sender new to ticket)'} parse=${m.parse.status} encryption=${m.encryption.status} signature=${m.signature.status}/${m.signature.coverage} urgent=${m.urgent.flag}`,
+    `     subject: ${show(m.headers.subjectDecoded, 120)}`,
+  ];
+  for (const a of m.attachments) lines.push(`     attachment ${a.sha256.slice(0, 16)}… ${a.size} B ${show(a.contentType, 40)} name=${show(a.filename, 60)}`);
+  return lines.join('\n');
+}

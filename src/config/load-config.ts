@@ -1,0 +1,76 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import YAML from 'yaml';
+import { configSchema, type Config } from './schema.js';
+
+export const DEFAULT_CONFIG_PATH = 'config/default.yaml';
+
+/** Every problem of a configuration, each with its dotted path, reported at once. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(file: string, problems: string[]) {
+    super(`${file}: ${problems.length} problem(s)\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export interface LoadedConfig {
+  file: string;
+  config: Config;
+}
+
+export function configPathFrom(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  return path.resolve(flag ?? env.INTAKE_CONFIG ?? DEFAULT_CONFIG_PATH);
+}
+
+export async function loadConfig(file: string, cwd = process.cwd()): Promise<LoadedConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, [`cannot read: ${(error as Error).message}`]);
+  }
+  return { file, config: parseConfig(file, text, cwd) };
+}
+
+export function parseConfig(file: string, text: string, cwd: string): Config {
+  const document = YAML.parseDocument(text, { uniqueKeys: true });
+  if (document.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      document.errors.map((e) => `YAML ${e.linePos?.[0] ? `line ${e.linePos[0].line}` : ''}: ${e.message.split('\n')[0]}`),
+    );
+  }
+  const result = configSchema.safeParse(document.toJS() ?? {});
+  if (!result.success) {
+    throw new ConfigError(
+      file,
+      result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+    );
+  }
+  return resolvePaths(result.data, cwd);
+}
+
+/** Relative paths in the configuration are relative to the working directory. */
+function resolvePaths(config: Config, cwd: string): Config {
+  const abs = (p: string): string => path.resolve(cwd, p);
+  const absOrNull = (p: string | null): string | null => (p === null ? null : abs(p));
+  return {
+    ...config,
+    pgp: {
+      ...config.pgp,
+      privateKeyFile: abs(config.pgp.privateKeyFile),
+      passphraseFile: absOrNull(config.pgp.passphraseFile),
+      keyringDir: abs(config.pgp.keyringDir),
+    },
+    archive: { dir: abs(config.archive.dir) },
+    smtp: {
+      ...config.smtp,
+      tls: config.smtp.tls && { keyFile: abs(config.smtp.tls.keyFile), certFile: abs(config.smtp.tls.certFile) },
+    },
+    imap: { ...config.imap, passwordFile: absOrNull(config.imap.passwordFile) },
+    outbound: { ...config.outbound, passwordFile: absOrNull(config.outbound.passwordFile) },
+    log: { ...config.log, file: absOrNull(config.log.file) },
+  };
+}

@@ -1,0 +1,126 @@
+import { z } from 'zod';
+
+/**
+ * The configuration contract (DESIGN §3). Every object is strict: an unknown key is an
+ * error, so a typo never silently falls back to a default. Defaults exist so that a
+ * short file is enough; `intake config print` shows the resolved whole.
+ */
+
+const email = z.string().regex(/^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/, 'must be a plain address like cert@example.org');
+
+const timezone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'unknown IANA time zone');
+
+const port = z.number().int().min(0).max(65535);
+const nullablePath = z.string().min(1).nullable();
+
+const team = z.strictObject({
+  name: z.string().min(1).max(64),
+  ticketPrefix: z.string().regex(/^[A-Z][A-Z0-9]{1,15}$/, 'upper-case letters and digits, 2–16 characters'),
+  addresses: z.array(email).min(1),
+  ackFrom: email,
+  timezone: timezone.default('UTC'),
+  businessHours: z.string().max(200).default('Mon-Fri 09:00-17:00'),
+  urgentKeywords: z.array(z.string().min(1).max(64)).default(['urgent']),
+  onDutyAddress: email.nullable().default(null),
+});
+
+const pgp = z
+  .strictObject({
+    privateKeyFile: z.string().min(1).default('keys/team.sec.asc'),
+    passphraseFile: nullablePath.default(null),
+    keyringDir: z.string().min(1).default('keys/constituents'),
+  })
+  .prefault({});
+
+const archive = z.strictObject({ dir: z.string().min(1).default('data') }).prefault({});
+
+const tls = z.strictObject({ keyFile: z.string().min(1), certFile: z.string().min(1) });
+
+const smtp = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    host: z.string().min(1).default('127.0.0.1'),
+    port: port.default(2525),
+    maxMessageBytes: z.number().int().min(1024).max(1024 ** 3).default(25 * 1024 * 1024),
+    tls: tls.nullable().default(null),
+  })
+  .prefault({});
+
+const imap = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    host: z.string().min(1).nullable().default(null),
+    port: port.default(993),
+    secure: z.boolean().default(true),
+    user: z.string().min(1).nullable().default(null),
+    passwordFile: nullablePath.default(null),
+    mailbox: z.string().min(1).default('INBOX'),
+    processedMailbox: z.string().min(1).default('Processed'),
+    failedMailbox: z.string().min(1).default('Failed'),
+  })
+  .prefault({})
+  .superRefine((value, ctx) => {
+    if (!value.enabled) return;
+    if (!value.host) ctx.addIssue({ code: 'custom', path: ['host'], message: 'required when imap.enabled' });
+    if (!value.user) ctx.addIssue({ code: 'custom', path: ['user'], message: 'required when imap.enabled' });
+  });
+
+const outbound = z
+  .strictObject({
+    mode: z.enum(['outbox', 'smtp']).default('outbox'),
+    host: z.string().min(1).nullable().default(null),
+    port: port.default(25),
+    secure: z.boolean().default(false),
+    user: z.string().min(1).nullable().default(null),
+    passwordFile: nullablePath.default(null),
+  })
+  .prefault({})
+  .superRefine((value, ctx) => {
+    if (value.mode === 'smtp' && !value.host) {
+      ctx.addIssue({ code: 'custom', path: ['host'], message: 'required when outbound.mode is smtp' });
+    }
+  });
+
+const ack = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    maxPerSenderPerDay: z.number().int().min(0).default(10),
+  })
+  .prefault({});
+
+const log = z
+  .strictObject({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+    file: z.string().min(1).nullable().default('data/logs/intake.log'),
+  })
+  .prefault({});
+
+const processing = z
+  .strictObject({
+    /** Messages processed at once (decryption is CPU-bound: about one per core). */
+    concurrency: z.number().int().min(1).max(64).default(2),
+    /** A message whose processing takes longer is left in the spool and retried. */
+    timeoutSeconds: z.number().int().min(1).max(3600).default(120),
+  })
+  .prefault({});
+
+export const configSchema = z.strictObject({
+  team,
+  pgp,
+  archive,
+  smtp,
+  imap,
+  outbound,
+  ack,
+  log,
+  processing,
+});
+
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,72 @@
+import type { TicketClaim } from '../model/draft.js';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ArchiveLayout } from './archive-layout.js';
+import { writeFileExclusive, writeJsonAtomic } from './atomic-file.js';
+
+/**
+ * Lookup tables over the archive, one small file per key, so that dedup and threading
+ * never scan every ticket:
+ *   index/sha256/<hh>/<sha256>.json       raw-message digest → {ticket, seq}
+ *   index/message-id/<hh>/<sha256>.json   Message-ID (ours and theirs) → {ticket}
+ * The sha256 entry is written *before* the message files, as a claim: if the process dies
+ * half-way, the retry finds the claim and finishes the same ticket/seq instead of
+ * opening a second ticket. Everything here can be rebuilt from tickets/ (`rebuild`).
+ */
+export type ShaEntry = TicketClaim;
+
+export class ArchiveIndex {
+  private readonly layout: ArchiveLayout;
+
+  constructor(layout: ArchiveLayout) {
+    this.layout = layout;
+  }
+
+  async findSha(sha256: string): Promise<ShaEntry | null> {
+    return readJson<ShaEntry>(this.layout.shaIndexFile(sha256));
+  }
+
+  async claimSha(sha256: string, entry: ShaEntry): Promise<void> {
+    const file = this.layout.shaIndexFile(sha256);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeJsonAtomic(file, entry);
+  }
+
+  async findMessageId(messageId: string): Promise<string | null> {
+    const key = normalizeMessageId(messageId);
+    if (!key) return null;
+    return (await readJson<{ ticket: string }>(this.layout.messageIdIndexFile(key)))?.ticket ?? null;
+  }
+
+  /** First writer wins: a later message reusing a Message-ID cannot move the mapping. */
+  async addMessageId(messageId: string, ticket: string): Promise<void> {
+    const key = normalizeMessageId(messageId);
+    if (!key) return;
+    await writeFileExclusive(this.layout.messageIdIndexFile(key), `${JSON.stringify({ ticket })}\n`);
+  }
+}
+
+/** `<id@host>` → `id@host`; null for anything that is not a plausible msg-id. */
+export function normalizeMessageId(value: string): string | null {
+  const trimmed = value.trim().replace(/^<|>$/g, '').trim();
+  if (trimmed.length === 0 || trimmed.length > 998 || /[\s<>]/.test(trimmed)) return null;
+  return trimmed;
+}
+
+async function readJson<T>(file: string): Promise<T | null> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+export async function listDirOrEmpty(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}

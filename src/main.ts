@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+import { runCli } from './cli/run-cli.js';
+import { EXIT } from './cli/exit-codes.js';
+
+/**
+ * The process edge: argv, environment and signals in, an exit code out. The first
+ * SIGTERM/SIGINT asks the running command to finish its in-flight work; a second one
+ * exits at once.
+ */
+const stop = new AbortController();
+let signals = 0;
+for (const name of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(name, () => {
+    signals++;
+    if (signals > 1) process.exit(EXIT.tempFail);
+    stop.abort();
+  });
+}
+
+let code: number;
+try {
+  code = await runCli(
+    process.argv.slice(2),
+    { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() },
+    stop.signal,
+  );
+} catch (error) {
+  process.stderr.write(`intake: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  // An unexpected failure must make an MTA retry, never bounce or drop the message.
+  code = EXIT.tempFail;
+}
+process.exit(code);

@@ -1,0 +1,109 @@
+import type {
+  AckRecord,
+  Classification,
+  EncryptionVerdict,
+  FormResult,
+  FromCheck,
+  HeaderSummary,
+  Indicators,
+  ParseVerdict,
+  SignatureVerdict,
+  ThreadingVerdict,
+  UrgentVerdict,
+} from './message-record.js';
+import type { RawHeader } from './raw-headers.js';
+import type { TransportInfo } from './transport.js';
+import type { MessageStatus } from './outcome.js';
+
+/** A message as it sits durably in the spool: the bytes and how they arrived. */
+export interface SpooledMessage {
+  spoolId: string;
+  raw: Buffer;
+  sha256: string;
+  receivedAt: Date;
+  transport: TransportInfo;
+}
+
+export interface ExtractedAttachment {
+  /** Untrusted name from the message; only ever stored inside JSON. */
+  filename: string | null;
+  contentType: string;
+  content: Buffer;
+  sha256: string;
+}
+
+/**
+ * The readable content of a report: the decrypted payload when there was one, else the
+ * outer message. Later stages (forms, indicators) read only this.
+ */
+export interface ReportBody {
+  text: string;
+  html: string | null;
+  attachments: ExtractedAttachment[];
+}
+
+/** A ticket/seq reserved for one raw message (by its SHA-256) before its files are written. */
+export interface TicketClaim {
+  ticket: string;
+  seq: number;
+  status: Exclude<MessageStatus, 'duplicate'>;
+  threading: ThreadingVerdict;
+}
+
+/** Where the archive put the message; set by the archive step. */
+export interface Placement {
+  ticket: string;
+  seq: number;
+  status: Exclude<MessageStatus, 'duplicate'>;
+  messageDir: string;
+}
+
+/**
+ * The typed value each pipeline step takes and returns (never mutates). It starts with
+ * neutral verdicts so the record written to message.json is always complete.
+ */
+export interface Draft {
+  message: SpooledMessage;
+  outerHeaders: RawHeader[];
+  headers: HeaderSummary;
+  from: FromCheck;
+  parse: ParseVerdict;
+  body: ReportBody;
+  /** Decrypted MIME bytes, archived as decrypted.eml (mode 0600). */
+  decrypted: Buffer | null;
+  encryption: EncryptionVerdict;
+  signature: SignatureVerdict;
+  urgent: UrgentVerdict;
+  form: FormResult;
+  classification: Classification[];
+  indicators: Indicators;
+  tlp: string | null;
+  threading: ThreadingVerdict & { ticket: string | null };
+  /** A ticket/seq reserved by an earlier, interrupted attempt at this same message. */
+  claim: TicketClaim | null;
+  placement: Placement | null;
+  ack: AckRecord;
+}
+
+export function initialDraft(message: SpooledMessage, claim: Draft['claim']): Draft {
+  return {
+    message,
+    outerHeaders: [],
+    headers: { messageId: null, from: null, to: null, subject: null, date: null, subjectDecoded: null },
+    from: { address: null, valid: false, count: 0, problem: 'not-parsed' },
+    parse: { status: 'ok', error: null },
+    body: { text: '', html: null, attachments: [] },
+    decrypted: null,
+    encryption: { status: 'none', format: null, wrapped: false, error: null },
+    signature: { status: 'none', coverage: 'none', signers: [], fromMatchesSigner: false },
+    urgent: { flag: false, reason: null },
+    form: { template: null, fields: {}, warnings: [] },
+    classification: [{ class: 'other', type: 'undetermined', rule: 'default' }],
+    indicators: { ips: [], domains: [], cves: [] },
+    tlp: null,
+    threading: { kind: 'new', senderKnown: true, ticket: null },
+    claim,
+    placement: null,
+    ack: { sent: false, suppressedReason: 'not-composed', file: null },
+  };
+}

@@ -1,0 +1,152 @@
+import type { TransportInfo } from './transport.js';
+
+/**
+ * The JSON contract of `message.json` and `ticket.json` (DESIGN §4). Operators script
+ * against these names: extend, never rename.
+ */
+
+export interface HeaderSummary {
+  /** Raw header values (unfolded, not decoded), first occurrence; null when absent. */
+  messageId: string | null;
+  from: string | null;
+  to: string | null;
+  subject: string | null;
+  date: string | null;
+  /** The Subject with RFC 2047 encoded-words decoded. */
+  subjectDecoded: string | null;
+}
+
+export interface FromCheck {
+  /** The single, strictly parsed addr-spec; null unless `valid`. */
+  address: string | null;
+  valid: boolean;
+  /** Number of From header fields in the message. */
+  count: number;
+  /** Why the From was not accepted, when it was not. */
+  problem: string | null;
+}
+
+export type EncryptionStatus = 'none' | 'decrypted' | 'failed';
+export interface EncryptionVerdict {
+  status: EncryptionStatus;
+  format: 'pgp-mime' | 'inline' | null;
+  wrapped: boolean;
+  error: string | null;
+}
+
+export type SignatureStatus =
+  | 'none'
+  | 'valid'
+  | 'invalid'
+  | 'unknown-key'
+  | 'expired-key'
+  | 'revoked-key'
+  | 'partial';
+export interface SignerVerdict {
+  fingerprint: string | null;
+  status: Exclude<SignatureStatus, 'none' | 'partial'>;
+  created: string | null;
+  userIds: string[];
+}
+export interface SignatureVerdict {
+  status: SignatureStatus;
+  coverage: 'whole' | 'partial' | 'none';
+  signers: SignerVerdict[];
+  fromMatchesSigner: boolean;
+}
+
+export interface UrgentVerdict {
+  flag: boolean;
+  reason: string | null;
+}
+
+export interface FormResult {
+  template: string | null;
+  fields: Record<string, unknown>;
+  warnings: string[];
+}
+
+export interface Classification {
+  class: string;
+  type: string;
+  rule: string;
+}
+
+export interface Indicators {
+  ips: string[];
+  domains: string[];
+  cves: string[];
+}
+
+export interface AttachmentRecord {
+  /** Untrusted: the name the sender gave. Lives only here, never in a path. */
+  filename: string | null;
+  contentType: string;
+  size: number;
+  sha256: string;
+  /** Relative to the message directory: `attachments/<sha256>`. */
+  path: string;
+}
+
+export interface ThreadingVerdict {
+  kind: 'new' | 'tag' | 'references';
+  senderKnown: boolean;
+}
+
+export interface AckRecord {
+  sent: boolean;
+  suppressedReason: string | null;
+  file: string | null;
+}
+
+export interface ParseVerdict {
+  status: 'ok' | 'unparseable';
+  error: string | null;
+}
+
+export interface MessageRecord {
+  ticket: string;
+  seq: number;
+  receivedAt: string;
+  sha256: string;
+  size: number;
+  transport: TransportInfo;
+  headers: HeaderSummary;
+  from: FromCheck;
+  parse: ParseVerdict;
+  encryption: EncryptionVerdict;
+  signature: SignatureVerdict;
+  urgent: UrgentVerdict;
+  form: FormResult;
+  classification: Classification[];
+  indicators: Indicators;
+  tlp: string | null;
+  attachments: AttachmentRecord[];
+  threading: ThreadingVerdict;
+  ack: AckRecord;
+}
+
+export interface TicketMessageSummary {
+  seq: number;
+  receivedAt: string;
+  sha256: string;
+  from: string | null;
+  threading: ThreadingVerdict['kind'];
+  urgent: boolean;
+}
+
+export interface TicketRecord {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  status: 'open' | 'closed';
+  urgent: boolean;
+  priority: string | null;
+  subject: string | null;
+  reporter: { address: string | null; fingerprint: string | null };
+  /** Every address (envelope sender or strict From) seen on this ticket, lower-cased. */
+  correspondents: string[];
+  classification: Classification[];
+  flags: string[];
+  messages: TicketMessageSummary[];
+}

@@ -1,0 +1,43 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Draft } from '../model/draft.js';
+import type { Archive } from '../effects/archive.js';
+
+/** Read-only questions a stage may ask about the archive (answered from the index). */
+export interface TicketLookups {
+  ticketExists(ticket: string): Promise<boolean>;
+  ticketByMessageId(messageId: string): Promise<string | null>;
+  /** Lower-cased addresses the ticket has seen (reporters and follow-ups). */
+  correspondents(ticket: string): Promise<string[]>;
+}
+
+/** What a pure or CPU-only stage gets: configuration, the clock, lookups. No writers. */
+export interface StageContext {
+  config: Config;
+  now: () => Date;
+  lookups: TicketLookups;
+}
+
+/** Effect steps also get the stores they write to. */
+export interface EffectContext extends StageContext {
+  archive: Archive;
+  logger: Logger;
+}
+
+export type StageFn = (draft: Draft, ctx: StageContext) => Draft | Promise<Draft>;
+export type EffectFn = (draft: Draft, ctx: EffectContext) => Promise<Draft>;
+
+export type Step =
+  | { name: string; kind: 'stage'; run: StageFn }
+  | { name: string; kind: 'effect'; run: EffectFn };
+
+export const stage = (name: string, run: StageFn): Step => ({ name, kind: 'stage', run });
+export const effect = (name: string, run: EffectFn): Step => ({ name, kind: 'effect', run });
+
+export function lookupsFor(archive: Archive): TicketLookups {
+  return {
+    ticketExists: (ticket) => archive.tickets.exists(ticket),
+    ticketByMessageId: (messageId) => archive.index.findMessageId(messageId),
+    correspondents: async (ticket) => (await archive.tickets.read(ticket))?.correspondents ?? [],
+  };
+}

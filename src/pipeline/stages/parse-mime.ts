@@ -1,0 +1,80 @@
+import libmime from 'libmime';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import type { Draft, ExtractedAttachment, ReportBody } from '../../model/draft.js';
+import type { FromCheck, HeaderSummary } from '../../model/message-record.js';
+import { firstHeader, headerValues, readHeaders, type RawHeader } from '../../model/raw-headers.js';
+import { parseStrictMailbox } from '../../model/strict-mailbox.js';
+import { sha256Hex } from '../../effects/spool.js';
+
+/**
+ * Reads the outer message: our own header count and strict From, then mailparser for the
+ * body and attachments. mailparser runs with everything that turns text into active
+ * content switched off. A message it cannot parse is a verdict (`unparseable`), not an
+ * error: the raw bytes are archived and the ticket is flagged.
+ */
+export const SAFE_PARSER_OPTIONS = {
+  skipTextToHtml: true,
+  skipTextLinks: true,
+  skipImageLinks: true,
+  keepCidLinks: true,
+  // html-to-text on a huge HTML part is slow; such a report keeps its HTML, without text.
+  maxHtmlLengthToParse: 2 * 1024 * 1024,
+} as const;
+
+export async function parseMime(draft: Draft): Promise<Draft> {
+  const outerHeaders = readHeaders(draft.message.raw);
+  const headers = summarizeHeaders(outerHeaders);
+  const from = checkFrom(outerHeaders);
+  if (outerHeaders.length === 0) {
+    return { ...draft, outerHeaders, headers, from, parse: { status: 'unparseable', error: 'no header fields' } };
+  }
+  try {
+    const mail = await simpleParser(draft.message.raw, SAFE_PARSER_OPTIONS);
+    return { ...draft, outerHeaders, headers, from, body: bodyOf(mail) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ...draft, outerHeaders, headers, from, parse: { status: 'unparseable', error: message } };
+  }
+}
+
+export function bodyOf(mail: ParsedMail): ReportBody {
+  const attachments: ExtractedAttachment[] = mail.attachments.map((a) => ({
+    filename: a.filename ?? null,
+    contentType: a.contentType || 'application/octet-stream',
+    content: a.content,
+    sha256: sha256Hex(a.content),
+  }));
+  return { text: mail.text ?? '', html: typeof mail.html === 'string' ? mail.html : null, attachments };
+}
+
+function summarizeHeaders(headers: RawHeader[]): HeaderSummary {
+  const subject = firstHeader(headers, 'subject');
+  return {
+    messageId: firstHeader(headers, 'message-id'),
+    from: firstHeader(headers, 'from'),
+    to: firstHeader(headers, 'to'),
+    subject,
+    date: firstHeader(headers, 'date'),
+    subjectDecoded: subject === null ? null : decodeWords(subject),
+  };
+}
+
+function decodeWords(value: string): string {
+  try {
+    return libmime.decodeWords(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Exactly one From field holding exactly one strictly valid mailbox (DESIGN §6). */
+export function checkFrom(headers: RawHeader[]): FromCheck {
+  const values = headerValues(headers, 'from');
+  if (values.length !== 1) {
+    return { address: null, valid: false, count: values.length, problem: values.length === 0 ? 'missing' : 'several-from-fields' };
+  }
+  const parsed = parseStrictMailbox(values[0] ?? '');
+  return parsed.ok
+    ? { address: parsed.address, valid: true, count: 1, problem: null }
+    : { address: null, valid: false, count: 1, problem: parsed.problem };
+}

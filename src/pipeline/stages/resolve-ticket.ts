@@ -1,0 +1,55 @@
+import type { Draft } from '../../model/draft.js';
+import { headerValues } from '../../model/raw-headers.js';
+import { normalizeAddress } from '../../model/strict-mailbox.js';
+import { findTicketTags } from '../../model/ticket-id.js';
+import type { StageContext } from '../stage.js';
+
+/** At most this many Message-IDs are looked up per message (References can be long). */
+const MAX_REFERENCES = 50;
+
+/**
+ * Threads a follow-up into its ticket (DESIGN §5): first the ticket tag `[XYZ-2026-00042]`
+ * anywhere in the Subject, then In-Reply-To/References against the Message-IDs of known
+ * tickets' messages and acks. A follow-up from a sender the ticket has not seen is still
+ * threaded, but marked `senderKnown: false` so a handler can see it.
+ */
+export async function resolveTicket(draft: Draft, ctx: StageContext): Promise<Draft> {
+  const target = (await byTag(draft, ctx)) ?? (await byReferences(draft, ctx));
+  if (!target) return { ...draft, threading: { kind: 'new', senderKnown: true, ticket: null } };
+  const sender = senderAddress(draft);
+  const correspondents = await ctx.lookups.correspondents(target.ticket);
+  const senderKnown = sender !== null && correspondents.includes(normalizeAddress(sender));
+  return { ...draft, threading: { kind: target.kind, senderKnown, ticket: target.ticket } };
+}
+
+/** Who this message is from, for correspondent bookkeeping: strict From, else envelope. */
+export function senderAddress(draft: Draft): string | null {
+  if (draft.from.valid && draft.from.address) return draft.from.address;
+  const envelope = draft.message.transport.mailFrom;
+  return envelope ? envelope : null;
+}
+
+async function byTag(draft: Draft, ctx: StageContext) {
+  const subject = draft.headers.subjectDecoded ?? '';
+  for (const ticket of findTicketTags(ctx.config.team.ticketPrefix, subject)) {
+    if (await ctx.lookups.ticketExists(ticket)) return { kind: 'tag' as const, ticket };
+  }
+  return null;
+}
+
+async function byReferences(draft: Draft, ctx: StageContext) {
+  // The direct parent first, then the thread from the newest reference backwards.
+  const ids = [
+    ...messageIds(headerValues(draft.outerHeaders, 'in-reply-to').join(' ')),
+    ...messageIds(headerValues(draft.outerHeaders, 'references').join(' ')).reverse(),
+  ].slice(0, MAX_REFERENCES);
+  for (const id of ids) {
+    const ticket = await ctx.lookups.ticketByMessageId(id);
+    if (ticket) return { kind: 'references' as const, ticket };
+  }
+  return null;
+}
+
+export function messageIds(value: string): string[] {
+  return [...value.matchAll(/<([^<>\s]{1,998})>/g)].map((m) => m[1] ?? '').filter(Boolean);
+}

@@ -1,0 +1,90 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
+import { expect } from 'vitest';
+import { createApp, type App } from '../../src/app.js';
+import type { Config } from '../../src/config/schema.js';
+import type { MessageRecord, TicketRecord } from '../../src/model/message-record.js';
+import type { Outcome } from '../../src/model/outcome.js';
+import { fileTransport, type TransportInfo } from '../../src/model/transport.js';
+import { fixedClock } from './clock.js';
+import { logSink, type LogSink } from './log-sink.js';
+import { tempDir } from './temp-dir.js';
+import { testConfig } from './test-config.js';
+
+export const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures');
+
+export interface TestApp {
+  app: App;
+  config: Config;
+  logs: LogSink;
+  clock: ReturnType<typeof fixedClock>;
+  dir: string;
+}
+
+export async function createTestApp(overrides: Parameters<typeof testConfig>[1] = {}): Promise<TestApp> {
+  const dir = await tempDir();
+  const config = testConfig(dir, overrides);
+  const logs = logSink();
+  const clock = fixedClock();
+  const app = createApp({ config, logger: logs.logger, now: clock.now });
+  return { app, config, logs, clock, dir };
+}
+
+export interface PipelineRun {
+  outcome: Outcome;
+  record: MessageRecord | null;
+  ticket: TicketRecord | null;
+}
+
+export interface RunOptions {
+  transport?: TransportInfo;
+  /** Error-level log lines this input is expected to cause. */
+  expectErrors?: boolean;
+}
+
+/** Reads `fixtures/<relative>` or takes raw bytes. */
+export async function loadMessage(input: string | Buffer): Promise<Buffer> {
+  return typeof input === 'string' ? readFile(path.join(FIXTURES, input)) : input;
+}
+
+/**
+ * Runs one message through the real app (spool, pipeline, archive) and checks the
+ * hygiene every pipeline test shares: exactly one outcome line for this message, no
+ * error-level line unless expected, and no report text (Subject, body lines) in any log
+ * line.
+ */
+export async function runPipelineOn(t: TestApp, input: string | Buffer, options: RunOptions = {}): Promise<PipelineRun> {
+  const raw = await loadMessage(input);
+  const before = t.logs.lines.length;
+  const outcome = await t.app.ingest(raw, options.transport ?? fileTransport('reporter@example.org', ['cert@xyz.example']));
+  const lines = t.logs.lines.slice(before);
+
+  const outcomes = lines.filter((l) => ['report processed', 'duplicate message', 'processing failed; message kept in the spool for retry'].includes(String(l.msg)));
+  expect(outcomes, 'exactly one outcome line per message').toHaveLength(1);
+  if (!options.expectErrors) {
+    expect(lines.filter((l) => Number(l.level) >= 50), 'no error-level log lines').toEqual([]);
+  }
+  await expectNoReportTextIn(JSON.stringify(lines), raw);
+
+  let record: MessageRecord | null = null;
+  let ticket: TicketRecord | null = null;
+  if (outcome.kind === 'archived') {
+    record = await t.app.archive.tickets.readMessage(outcome.ticket, outcome.seq);
+    ticket = await t.app.archive.tickets.read(outcome.ticket);
+  }
+  return { outcome, record, ticket };
+}
+
+/** Subject and every body line of 12+ characters must be absent from the log text. */
+export async function expectNoReportTextIn(logText: string, raw: Buffer): Promise<void> {
+  const mail = await simpleParser(raw).catch(() => null);
+  if (!mail) return;
+  const secrets = [mail.subject ?? '', ...(mail.text ?? '').split(/\r?\n/)]
+    .map((s) => s.trim())
+    .filter((s) => s.length >= 12);
+  for (const secret of secrets) {
+    expect(logText.includes(secret), `report text leaked into a log line: ${secret.slice(0, 40)}`).toBe(false);
+    expect(logText.includes(JSON.stringify(secret).slice(1, -1)), `escaped report text in a log line: ${secret.slice(0, 40)}`).toBe(false);
+  }
+}
