@@ -8,6 +8,8 @@ import type { TransportInfo } from './model/transport.js';
 import { processSpooled } from './pipeline/process-spooled.js';
 import { lookupsFor, type EffectContext } from './pipeline/stage.js';
 import { WorkQueue } from './pipeline/work-queue.js';
+import { loadKeyring } from './keys/keyring.js';
+import { loadOrCreateTeamKey } from './keys/team-key.js';
 
 export interface AppDeps {
   config: Config;
@@ -19,7 +21,8 @@ export interface AppDeps {
 /**
  * The composition root: builds the archive and the pipeline context, and offers the two
  * verbs every transport needs — `accept` (durable in the spool: only now may the sender
- * be told "ok") and `process` (spool → archive). Constructing does no I/O; `start` does.
+ * be told "ok") and `process` (spool → archive). `openApp` reads the keys (once, at
+ * start-up); `start` recovers the spool and starts the transports.
  */
 export interface App {
   readonly config: Config;
@@ -36,9 +39,13 @@ export interface App {
   stop(): Promise<void>;
 }
 
-export function createApp({ config, logger, now = () => new Date() }: AppDeps): App {
+export async function openApp({ config, logger, env = process.env, now = () => new Date() }: AppDeps): Promise<App> {
   const archive = new Archive(config.archive.dir, config.team.ticketPrefix);
-  const context: EffectContext = { config, now, lookups: lookupsFor(archive), archive, logger };
+  const keys = {
+    team: await loadOrCreateTeamKey(config, env, logger),
+    keyring: await loadKeyring(config.pgp.keyringDir, logger),
+  };
+  const context: EffectContext = { config, now, keys, lookups: lookupsFor(archive), archive, logger };
   // The bound keeps memory flat under a burst: ~4 messages waiting per worker.
   const queue = new WorkQueue(config.processing.concurrency, config.processing.concurrency * 4 + 16);
 

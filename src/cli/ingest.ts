@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { createApp } from '../app.js';
+import { openApp, type App } from '../app.js';
 import { readInput, transportForFile } from '../ingest/file-source.js';
 import { type CliIo, type GlobalOptions, loadConfigFor, loggerFor, writeLine } from './cli-io.js';
 import { EXIT } from './exit-codes.js';
@@ -40,7 +40,15 @@ export async function runIngest(files: string[], options: IngestOptions, io: Cli
   }
   const config = await loadConfigFor(options, io);
   const log = loggerFor(config, io.stderr);
-  const app = createApp({ config, logger: log.logger, env: io.env });
+  let app: App;
+  try {
+    app = await openApp({ config, logger: log.logger, env: io.env });
+  } catch (error) {
+    // The MTA still holds the message: tell it to retry rather than bounce.
+    log.logger.error({ err: (error as Error).message }, 'cannot start: message left with the MTA for retry');
+    log.flush();
+    return EXIT.tempFail;
+  }
   let exitCode: number = EXIT.ok;
   try {
     for (const source of sources) {

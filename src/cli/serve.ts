@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createApp } from '../app.js';
+import { openApp } from '../app.js';
 import { type CliIo, type GlobalOptions, loadConfigFor, loggerFor } from './cli-io.js';
 import { EXIT } from './exit-codes.js';
 
@@ -16,7 +16,7 @@ export function registerServe(program: Command, io: CliIo, setExit: (code: numbe
 export async function runServe(options: GlobalOptions, io: CliIo, signal: AbortSignal): Promise<number> {
   const config = await loadConfigFor(options, io);
   const log = loggerFor(config, io.stdout as NodeJS.WritableStream);
-  const app = createApp({ config, logger: log.logger, env: io.env });
+  const app = await openApp({ config, logger: log.logger, env: io.env });
   try {
     await app.start();
     log.logger.info({ archive: config.archive.dir }, 'intake serve started');

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Draft } from '../model/draft.js';
 import type { Archive } from '../effects/archive.js';
+import type { Keyring } from '../keys/keyring.js';
+import type { TeamKey } from '../keys/team-key.js';
 
 /** Read-only questions a stage may ask about the archive (answered from the index). */
 export interface TicketLookups {
@@ -11,10 +13,17 @@ export interface TicketLookups {
   correspondents(ticket: string): Promise<string[]>;
 }
 
-/** What a pure or CPU-only stage gets: configuration, the clock, lookups. No writers. */
+/** Key material, parsed once at start-up. */
+export interface KeyMaterial {
+  team: TeamKey;
+  keyring: Keyring;
+}
+
+/** What a pure or CPU-only stage gets: configuration, the clock, keys, lookups. No writers. */
 export interface StageContext {
   config: Config;
   now: () => Date;
+  keys: KeyMaterial;
   lookups: TicketLookups;
 }
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { expect } from 'vitest';
-import { createApp, type App } from '../../src/app.js';
+import { openApp, type App } from '../../src/app.js';
 import type { Config } from '../../src/config/schema.js';
 import type { MessageRecord, TicketRecord } from '../../src/model/message-record.js';
 import type { Outcome } from '../../src/model/outcome.js';
@@ -27,7 +27,7 @@ export async function createTestApp(overrides: Parameters<typeof testConfig>[1] 
   const config = testConfig(dir, overrides);
   const logs = logSink();
   const clock = fixedClock();
-  const app = createApp({ config, logger: logs.logger, now: clock.now });
+  const app = await openApp({ config, logger: logs.logger, now: clock.now, env: {} });
   return { app, config, logs, clock, dir };
 }
 

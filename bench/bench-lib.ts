@@ -1,0 +1,75 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import YAML from 'yaml';
+import { openApp, type App } from '../src/app.js';
+import { parseConfig } from '../src/config/load-config.js';
+import type { Config } from '../src/config/schema.js';
+
+/**
+ * Shared helpers for `npm run bench` sections. Each section is its own script, run in a
+ * child process by run-bench.ts so that its peak RSS is its own; it prints one JSON
+ * object of figures on stdout.
+ */
+export interface BenchWorkspace {
+  dir: string;
+  config: Config;
+  app: App;
+  cleanup(): Promise<void>;
+}
+
+export async function benchWorkspace(overrides: Record<string, unknown> = {}): Promise<BenchWorkspace> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'intake-bench-'));
+  const document = {
+    team: {
+      name: 'XYZ-CERT',
+      ticketPrefix: 'XYZ',
+      addresses: ['cert@xyz.example'],
+      ackFrom: 'cert@xyz.example',
+      timezone: 'Europe/Berlin',
+    },
+    smtp: { enabled: false },
+    log: { level: 'warn', file: null },
+    ...overrides,
+  };
+  const config = parseConfig(path.join(dir, 'bench.yaml'), YAML.stringify(document), dir);
+  const app = await openApp({ config, logger: pino({ level: 'warn' }), env: {} });
+  return { dir, config, app, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Peak resident set size of this process so far, in MiB. */
+export function peakRssMiB(): number {
+  return Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
+}
+
+export function report(figures: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
+}
+
+export function round(value: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** A plain-text report of about `bytes` bytes, unique per `n` (so dedup never hits). */
+export function plainReport(n: number, bytes = 4096): Buffer {
+  const head = [
+    `From: Reporter ${n} <reporter${n % 50}@example.org>`,
+    'To: cert@xyz.example',
+    `Subject: Incident report ${n}: scanning from 192.0.2.${n % 250}`,
+    `Message-ID: <bench-${n}-${process.pid}@example.org>`,
+    'Date: Mon, 23 Nov 2026 10:00:00 +0100',
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    '',
+  ].join('\r\n');
+  let body = `Report number ${n}.\r\n`;
+  let line = 0;
+  while (Buffer.byteLength(head + body) < bytes) {
+    body += `Nov 23 09:${String(line % 60).padStart(2, '0')}:00 host sshd[${1000 + line}]: Failed password for root from 198.51.100.${line % 250} port ${40000 + line}\r\n`;
+    line++;
+  }
+  return Buffer.from(head + body);
+}
