@@ -9,7 +9,7 @@ import type { Outcome } from '../../src/model/outcome.js';
 import { fileTransport, type TransportInfo } from '../../src/model/transport.js';
 import { fixedClock } from './clock.js';
 import { logSink, type LogSink } from './log-sink.js';
-import { tempDir } from './temp-dir.js';
+import { tempDir, type TempScope } from './temp-dir.js';
 import { testConfig } from './test-config.js';
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures');
@@ -22,8 +22,12 @@ export interface TestApp {
   dir: string;
 }
 
-export async function createTestApp(overrides: Parameters<typeof testConfig>[1] = {}): Promise<TestApp> {
-  const dir = await tempDir();
+/** A real app on a fresh temporary archive; `scope: 'file'` keeps it across the tests of a file. */
+export async function createTestApp(
+  overrides: Parameters<typeof testConfig>[1] = {},
+  scope: TempScope = 'test',
+): Promise<TestApp> {
+  const dir = await tempDir('intake-test-', scope);
   const config = testConfig(dir, overrides);
   const logs = logSink();
   const clock = fixedClock();

@@ -1,17 +1,22 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 
-const made: string[] = [];
+/** `test`: removed after the current test; `file`: kept for the whole test file. */
+export type TempScope = 'test' | 'file';
 
-/** A fresh temporary directory, removed after the current test. */
-export async function tempDir(prefix = 'intake-test-'): Promise<string> {
+const made: Record<TempScope, string[]> = { test: [], file: [] };
+
+export async function tempDir(prefix = 'intake-test-', scope: TempScope = 'test'): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
-  made.push(dir);
+  made[scope].push(dir);
   return dir;
 }
 
-afterEach(async () => {
-  for (const dir of made.splice(0)) await rm(dir, { recursive: true, force: true });
-});
+async function removeAll(scope: TempScope): Promise<void> {
+  for (const dir of made[scope].splice(0)) await rm(dir, { recursive: true, force: true });
+}
+
+afterEach(() => removeAll('test'));
+afterAll(() => removeAll('file'));
