@@ -10,6 +10,7 @@ import { lookupsFor, type EffectContext } from './pipeline/stage.js';
 import { WorkQueue } from './pipeline/work-queue.js';
 import { loadKeyring } from './keys/keyring.js';
 import { loadOrCreateTeamKey } from './keys/team-key.js';
+import { hardenedOpenpgpConfig } from './openpgp/openpgp-config.js';
 
 export interface AppDeps {
   config: Config;
@@ -41,10 +42,8 @@ export interface App {
 
 export async function openApp({ config, logger, env = process.env, now = () => new Date() }: AppDeps): Promise<App> {
   const archive = new Archive(config.archive.dir, config.team.ticketPrefix);
-  const keys = {
-    team: await loadOrCreateTeamKey(config, env, logger),
-    keyring: await loadKeyring(config.pgp.keyringDir, logger),
-  };
+  const team = await loadOrCreateTeamKey(config, env, logger);
+  const keys = { team, keyring: await loadKeyring(config.pgp.keyringDir, logger, hardenedOpenpgpConfig(config, team.isRsa)) };
   const context: EffectContext = { config, now, keys, lookups: lookupsFor(archive), archive, logger };
   // The bound keeps memory flat under a burst: ~4 messages waiting per worker.
   const queue = new WorkQueue(config.processing.concurrency, config.processing.concurrency * 4 + 16);

@@ -5,6 +5,7 @@ import { registerConfig } from './config.js';
 import { EXIT } from './exit-codes.js';
 import { registerIndex } from './index-command.js';
 import { registerIngest } from './ingest.js';
+import { registerKeys } from './keys.js';
 import { registerServe } from './serve.js';
 import { registerTail } from './tail.js';
 import { registerTickets } from './tickets.js';
@@ -33,6 +34,7 @@ export async function runCli(argv: string[], io: CliIo, signal: AbortSignal): Pr
   registerTail(program, io, setExit, signal);
   registerConfig(program, io, setExit);
   registerIndex(program, io, setExit);
+  registerKeys(program, io, setExit);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -63,6 +63,7 @@ function resolvePaths(config: Config, cwd: string): Config {
       privateKeyFile: abs(config.pgp.privateKeyFile),
       passphraseFile: absOrNull(config.pgp.passphraseFile),
       keyringDir: abs(config.pgp.keyringDir),
+      pendingDir: abs(config.pgp.pendingDir),
     },
     archive: { dir: abs(config.archive.dir) },
     smtp: {

@@ -36,6 +36,14 @@ const pgp = z
     privateKeyFile: z.string().min(1).default('keys/team.sec.asc'),
     passphraseFile: nullablePath.default(null),
     keyringDir: z.string().min(1).default('keys/constituents'),
+    /** Keys that arrived in mail (attachments, Autocrypt), awaiting `intake keys accept`. */
+    pendingDir: z.string().min(1).default('keys/pending'),
+    /** openpgp.js maxDecompressedMessageSize; null means smtp.maxMessageBytes (the archive cap). */
+    maxDecompressedMessageBytes: z.number().int().min(1024).nullable().default(null),
+    /** Signatures older than this (relative to the time of receipt) are flagged `old`. */
+    maxSignatureAgeDays: z.number().int().min(1).max(36500).default(30),
+    /** Signatures dated up to this far in the future are accepted without a flag. */
+    clockSkewSeconds: z.number().int().min(0).max(86400).default(300),
   })
   .prefault({});
 
@@ -111,16 +119,29 @@ const processing = z
   })
   .prefault({});
 
-export const configSchema = z.strictObject({
-  team,
-  pgp,
-  archive,
-  smtp,
-  imap,
-  outbound,
-  ack,
-  log,
-  processing,
-});
+export const configSchema = z
+  .strictObject({
+    team,
+    pgp,
+    archive,
+    smtp,
+    imap,
+    outbound,
+    ack,
+    log,
+    processing,
+  })
+  .superRefine((value, ctx) => {
+    // A decompression limit above the archive cap would let a small zlib bomb grow past
+    // what we accept as a whole message (research/security.md §3).
+    const limit = value.pgp.maxDecompressedMessageBytes;
+    if (limit !== null && limit > value.smtp.maxMessageBytes) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pgp', 'maxDecompressedMessageBytes'],
+        message: `must not exceed smtp.maxMessageBytes (${value.smtp.maxMessageBytes})`,
+      });
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;

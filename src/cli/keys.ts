@@ -1,0 +1,182 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import pino from 'pino';
+import type { Config } from '../config/schema.js';
+import { readSecret, SECRET_ENV } from '../config/secrets.js';
+import { writeFileAtomic, writeFileExclusive } from '../effects/atomic-file.js';
+import { importKeys } from '../keys/import-keys.js';
+import { keyStatus, type KeyStatus } from '../keys/key-validity.js';
+import { loadKeyring, readPublicKeys } from '../keys/keyring.js';
+import { assertFingerprint, PendingKeys } from '../keys/pending-keys.js';
+import { generateTeamKey, publicKeyFileFor, readTeamKey, type TeamKeyAlgorithm } from '../keys/team-key.js';
+import { escapeForLog } from '../log/escape.js';
+import { hardenedOpenpgpConfig } from '../openpgp/openpgp-config.js';
+import { type CliIo, type GlobalOptions, loadConfigFor, writeLine } from './cli-io.js';
+import { EXIT } from './exit-codes.js';
+
+interface JsonOption extends GlobalOptions {
+  json?: boolean;
+}
+interface GenerateOptions extends GlobalOptions {
+  algorithm: TeamKeyAlgorithm;
+}
+
+const RESTART_NOTE = 'keys are read at start-up: restart `intake serve` to use them';
+
+export function registerKeys(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  const keys = program.command('keys').description('team key, curated constituent keyring, keys seen in mail');
+  keys
+    .command('generate')
+    .description('generate the team key (pgp.privateKeyFile); passphrase from pgp.passphraseFile or env')
+    .option('--algorithm <name>', 'curve25519 (Ed25519 + Cv25519), rsa3072 or rsa4096', 'curve25519')
+    .action(async (_o: unknown, command: Command) => setExit(await generate(command.optsWithGlobals<GenerateOptions>(), io)));
+  keys
+    .command('import')
+    .description('add the public keys of FILE (armored or binary) to pgp.keyringDir')
+    .argument('<file>', 'key file')
+    .action(async (file: string, _o: unknown, command: Command) => setExit(await importFile(file, command.optsWithGlobals<GlobalOptions>(), io)));
+  keys
+    .command('list')
+    .description('team key and curated keys: fingerprint, user IDs, expiry, usable or why not')
+    .option('--json', 'one JSON object per key')
+    .action(async (_o: unknown, command: Command) => setExit(await list(command.optsWithGlobals<JsonOption>(), io)));
+  keys
+    .command('pending')
+    .description('keys seen in mail (attachments, Autocrypt), awaiting a decision')
+    .option('--json', 'one JSON object per key')
+    .action(async (_o: unknown, command: Command) => setExit(await pending(command.optsWithGlobals<JsonOption>(), io)));
+  keys
+    .command('accept')
+    .description('move a pending key into the curated keyring')
+    .argument('<fingerprint>', 'full fingerprint, as `intake keys pending` prints it')
+    .action(async (fpr: string, _o: unknown, command: Command) => setExit(await accept(fpr, command.optsWithGlobals<GlobalOptions>(), io)));
+}
+
+async function generate(options: GenerateOptions, io: CliIo): Promise<number> {
+  if (!['curve25519', 'rsa3072', 'rsa4096'].includes(options.algorithm)) {
+    writeLine(io.stderr, `intake keys generate: unknown algorithm ${escapeForLog(options.algorithm, 20)}`);
+    return EXIT.usage;
+  }
+  const config = await loadConfigFor(options, io);
+  const file = config.pgp.privateKeyFile;
+  const passphrase = await readSecret(config.pgp.passphraseFile, SECRET_ENV.pgpPassphrase, io.env);
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const generated = await generateTeamKey({ name: config.team.name, email: config.team.ackFrom, passphrase, algorithm: options.algorithm });
+  if (!(await writeFileExclusive(file, generated.armoredPrivate, 0o600))) {
+    writeLine(io.stderr, `intake keys generate: ${file} exists; the team key is never overwritten (move it away first)`);
+    return EXIT.failure;
+  }
+  await writeFileAtomic(publicKeyFileFor(file), generated.armoredPublic, { mode: 0o644 });
+  const key = await readTeamKey(file, passphrase);
+  writeLine(io.stdout, `team key ${key.fingerprint} written to ${file}${passphrase ? ' (passphrase-protected)' : ''}`);
+  writeLine(io.stdout, `public key: ${publicKeyFileFor(file)}`);
+  return EXIT.ok;
+}
+
+async function importFile(file: string, options: GlobalOptions, io: CliIo): Promise<number> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch {
+    writeLine(io.stderr, `intake keys import: cannot open ${file}`);
+    return EXIT.noInput;
+  }
+  const config = await loadConfigFor(options, io);
+  let imported;
+  try {
+    imported = await importKeys(bytes, config.pgp.keyringDir);
+  } catch (error) {
+    writeLine(io.stderr, `intake keys import: not an OpenPGP key: ${escapeForLog((error as Error).message, 200)}`);
+    return EXIT.dataErr;
+  }
+  const keyring = await loadKeyring(config.pgp.keyringDir, pino({ level: 'silent' }), hardenedOpenpgpConfig(config, false));
+  for (const { fingerprint, merged } of imported) {
+    const key = keyring.byFingerprint(fingerprint);
+    const status = key ? await keyring.status(key, new Date()) : null;
+    writeLine(io.stdout, `${merged ? 'updated' : 'imported'} ${fingerprint}${status ? `  ${usability(status)}` : ''}`);
+  }
+  writeLine(io.stderr, RESTART_NOTE);
+  return EXIT.ok;
+}
+
+async function list(options: JsonOption, io: CliIo): Promise<number> {
+  const config = await loadConfigFor(options, io);
+  const now = new Date();
+  const statuses: Array<KeyStatus & { role: string; file: string | null }> = [];
+  const team = await teamKeyStatus(config, now);
+  if (team) statuses.push(team);
+  const keyring = await loadKeyring(config.pgp.keyringDir, pino({ level: 'silent' }), hardenedOpenpgpConfig(config, false));
+  for (const key of keyring.keys) {
+    const fingerprint = key.getFingerprint().toUpperCase();
+    statuses.push({ ...(await keyring.status(key, now)), role: 'constituent', file: keyring.fileOf(fingerprint) });
+  }
+  for (const status of statuses) {
+    if (options.json) writeLine(io.stdout, JSON.stringify(status));
+    else writeLine(io.stdout, keyLines(status));
+  }
+  if (!options.json && statuses.length === 0) writeLine(io.stderr, 'no keys');
+  return EXIT.ok;
+}
+
+/** The team key as constituents see it: its published public half. */
+async function teamKeyStatus(config: Config, now: Date) {
+  const file = publicKeyFileFor(config.pgp.privateKeyFile);
+  const bytes = await readFile(file).catch(() => null);
+  const key = bytes ? (await readPublicKeys(bytes))[0] : undefined;
+  return key ? { ...(await keyStatus(key, now, hardenedOpenpgpConfig(config, false))), role: 'team', file } : null;
+}
+
+async function pending(options: JsonOption, io: CliIo): Promise<number> {
+  const config = await loadConfigFor(options, io);
+  const store = new PendingKeys(config.pgp.pendingDir);
+  const entries = await store.list();
+  const now = new Date();
+  for (const entry of entries) {
+    const key = await store.readKey(entry.fingerprint);
+    const status = key ? await keyStatus(key, now, hardenedOpenpgpConfig(config, false)) : null;
+    if (options.json) {
+      writeLine(io.stdout, JSON.stringify({ ...entry, status }));
+      continue;
+    }
+    writeLine(io.stdout, status ? keyLines({ ...status, role: 'pending', file: null }) : entry.fingerprint);
+    for (const s of entry.sightings.slice(-5)) {
+      writeLine(io.stdout, `  seen ${s.seenAt} via ${s.source} in ${s.ticket}/${s.seq} from ${s.from === null ? '-' : escapeForLog(s.from, 80)}`);
+    }
+  }
+  if (!options.json && entries.length === 0) writeLine(io.stderr, 'no pending keys');
+  return EXIT.ok;
+}
+
+async function accept(rawFingerprint: string, options: GlobalOptions, io: CliIo): Promise<number> {
+  const fingerprint = rawFingerprint.replace(/\s+/g, '').toUpperCase();
+  try {
+    assertFingerprint(fingerprint);
+  } catch {
+    writeLine(io.stderr, `intake keys accept: not a full fingerprint: ${escapeForLog(rawFingerprint, 80)}`);
+    return EXIT.usage;
+  }
+  const config = await loadConfigFor(options, io);
+  if (!(await new PendingKeys(config.pgp.pendingDir).accept(fingerprint, config.pgp.keyringDir))) {
+    writeLine(io.stderr, `intake keys accept: no pending key ${fingerprint}`);
+    return EXIT.noInput;
+  }
+  writeLine(io.stdout, `accepted ${fingerprint} into ${config.pgp.keyringDir}`);
+  writeLine(io.stderr, RESTART_NOTE);
+  return EXIT.ok;
+}
+
+function usability(status: KeyStatus): string {
+  return status.problem === null ? 'usable' : `not usable: ${status.problem}`;
+}
+
+/** User IDs are the key holder's text: escaped like any attacker-controlled string. */
+function keyLines(status: KeyStatus & { role: string; file: string | null }): string {
+  const lines = [
+    `${status.role.padEnd(11)} ${status.fingerprint}  ${status.algorithm}  ${usability(status)}`,
+    `            created ${status.created.slice(0, 10)}, expires ${status.expires ? status.expires.slice(0, 10) : 'never'}${status.file ? `, file ${path.basename(status.file)}` : ''}`,
+    ...status.userIds.map((uid) => `            uid ${escapeForLog(uid, 120)}`),
+  ];
+  if (status.userIds.length === 0) lines.push('            (no valid user ID)');
+  return lines.join('\n');
+}

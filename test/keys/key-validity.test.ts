@@ -1,0 +1,93 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as openpgp from 'openpgp';
+import { describe, expect, it } from 'vitest';
+import { importKeys } from '../../src/keys/import-keys.js';
+import { keyStatus } from '../../src/keys/key-validity.js';
+import { createKeyring } from '../../src/keys/keyring.js';
+import { PendingKeys } from '../../src/keys/pending-keys.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const created = new Date('2025-01-01T00:00:00Z');
+const later = new Date('2026-11-23T10:00:00Z');
+
+async function makeKey(email: string, options: Partial<openpgp.GenerateKeyOptions> = {}) {
+  const { publicKey, privateKey } = await openpgp.generateKey({
+    type: 'ecc',
+    curve: 'curve25519Legacy',
+    userIDs: [{ name: 'Test', email }],
+    date: created,
+    format: 'object',
+    ...options,
+  } as openpgp.GenerateKeyOptions & { format: 'object' });
+  return { publicKey, privateKey };
+}
+
+describe('key validity', () => {
+  it('reports a fresh key as usable with its valid user ID addresses', async () => {
+    const { publicKey } = await makeKey('alice@example.org');
+    const status = await keyStatus(publicKey, later);
+    expect(status).toMatchObject({ problem: null, revoked: false, expired: false, canEncrypt: true, canSign: true, expires: null });
+    expect(status.addresses).toEqual(['alice@example.org']);
+  });
+
+  it('reports an expired key as expired and not usable for encryption', async () => {
+    const { publicKey } = await makeKey('carol@example.org', { keyExpirationTime: 365 * 24 * 3600 });
+    const status = await keyStatus(publicKey, later);
+    expect(status).toMatchObject({ problem: 'expired', expired: true, canEncrypt: false });
+    expect(status.expires).toBe('2026-01-01T00:00:00.000Z');
+    expect((await keyStatus(publicKey, new Date('2025-06-01T00:00:00Z'))).problem).toBeNull();
+  });
+
+  it('reports a revoked key as revoked', async () => {
+    const { privateKey } = await makeKey('dave@example.org');
+    const { publicKey: revoked } = await openpgp.revokeKey({ key: privateKey, date: new Date('2025-06-01T00:00:00Z'), format: 'object' });
+    const status = await keyStatus(revoked, later);
+    expect(status).toMatchObject({ problem: 'revoked', revoked: true, canEncrypt: false, canSign: false });
+  });
+
+  it('finds an encryption key by address only when it is currently usable', async () => {
+    const good = await makeKey('alice@example.org');
+    const expired = await makeKey('carol@example.org', { keyExpirationTime: 3600 });
+    const keyring = createKeyring([good.publicKey, expired.publicKey]);
+    expect((await keyring.encryptionKeyFor('Alice@Example.org', later))?.getFingerprint()).toBe(good.publicKey.getFingerprint());
+    expect(await keyring.encryptionKeyFor('carol@example.org', later)).toBeNull();
+    expect(keyring.byAddress('carol@example.org')).toHaveLength(1);
+    const subkeyId = good.publicKey.getSubkeys()[0]!.getKeyID().toHex();
+    expect(keyring.byKeyId(subkeyId)?.getFingerprint()).toBe(good.publicKey.getFingerprint());
+  });
+});
+
+describe('pending keys and import', () => {
+  it('keeps keys seen in mail apart and moves one into the keyring only on accept', async () => {
+    const dir = await tempDir();
+    const pending = new PendingKeys(path.join(dir, 'pending'));
+    const { publicKey } = await makeKey('newcomer@example.org');
+    const sighting = { source: 'attachment' as const, ticket: 'XYZ-2026-00001', seq: 1, from: 'newcomer@example.org', seenAt: later.toISOString() };
+    const fingerprint = await pending.add(publicKey, sighting);
+    await pending.add(publicKey, { ...sighting, seq: 2, source: 'autocrypt' });
+    const listed = await pending.list();
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ fingerprint, sightings: [{ seq: 1 }, { seq: 2, source: 'autocrypt' }] });
+
+    const keyringDir = path.join(dir, 'constituents');
+    expect(await pending.accept('0'.repeat(40), keyringDir)).toBe(false);
+    expect(await pending.accept(fingerprint.toLowerCase(), keyringDir)).toBe(true);
+    expect(await pending.list()).toEqual([]);
+    expect(await readdir(keyringDir)).toEqual([`${fingerprint}.asc`]);
+  });
+
+  it('imports armored keys under their fingerprint and merges a second import', async () => {
+    const dir = await tempDir();
+    const { publicKey, privateKey } = await makeKey('alice@example.org');
+    const file = path.join(dir, 'alice.asc');
+    await writeFile(file, privateKey.armor());
+    const first = await importKeys(await readFile(file), path.join(dir, 'ring'));
+    expect(first).toEqual([{ fingerprint: publicKey.getFingerprint().toUpperCase(), merged: false }]);
+    const stored = await readFile(path.join(dir, 'ring', `${first[0]!.fingerprint}.asc`), 'utf8');
+    expect(stored).toContain('BEGIN PGP PUBLIC KEY BLOCK');
+    expect(stored).not.toContain('PRIVATE');
+    expect(await importKeys(Buffer.from(publicKey.armor()), path.join(dir, 'ring'))).toEqual([{ fingerprint: first[0]!.fingerprint, merged: true }]);
+    await expect(importKeys(Buffer.from('not a key'), path.join(dir, 'ring'))).rejects.toThrow();
+  });
+});
