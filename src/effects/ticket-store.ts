@@ -1,10 +1,10 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MessageRecord, TicketRecord } from '../model/message-record.js';
 import { formatTicketId, parseTicketId } from '../model/ticket-id.js';
 import type { ArchiveLayout } from './archive-layout.js';
 import { listDirOrEmpty } from './archive-index.js';
-import { fsyncDir, writeFileAtomic, writeJsonAtomic } from './atomic-file.js';
+import { fsyncDir, writeJsonAtomic } from './atomic-file.js';
 import { withLock } from './locks.js';
 
 /**
@@ -28,7 +28,9 @@ export class TicketStore {
       const id = formatTicketId(this.prefix, { year, number });
       if (await makeDirExclusive(this.layout.ticketDir(id))) {
         await fsyncDir(this.layout.ticketsDir);
-        await writeFileAtomic(this.counterFile(year), `${number}\n`, { syncDir: false });
+        // Only a hint where to start looking next time: the mkdir above is the allocation,
+        // so the hint needs no fsync and may safely lag behind after a crash.
+        await writeFile(this.counterFile(year), `${number}\n`);
         return id;
       }
       number++;

@@ -25,7 +25,14 @@ export async function assignTicket(draft: Draft, ctx: EffectContext): Promise<Dr
   return { ...draft, placement: { ticket, seq, status, messageDir: archive.layout.messageDir(ticket, seq) } };
 }
 
+const yearFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** Ticket numbers restart each year, in the team's time zone (`XYZ-2026-00001`). */
 export function yearIn(timeZone: string, date: Date): number {
-  return Number(new Intl.DateTimeFormat('en', { timeZone, year: 'numeric' }).format(date));
+  let format = yearFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en', { timeZone, year: 'numeric' });
+    yearFormats.set(timeZone, format);
+  }
+  return Number(format.format(date));
 }
