@@ -1,6 +1,9 @@
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
+import { loadAckTemplates } from './compose/ack-template.js';
 import { Archive } from './effects/archive.js';
+import { OutboxSender } from './effects/outbox-sender.js';
+import { createSmtpRelay } from './effects/smtp-relay.js';
 import type { SpooledMessage } from './model/draft.js';
 import type { Outcome } from './model/outcome.js';
 import { temporary } from './model/errors.js';
@@ -30,6 +33,8 @@ export interface App {
   readonly archive: Archive;
   readonly context: EffectContext;
   readonly queue: WorkQueue;
+  /** Delivers the outbox (`outbound.mode: smtp`); null in outbox mode. Runs between start and stop. */
+  readonly outboxSender: OutboxSender | null;
   accept(raw: Buffer, transport: TransportInfo): Promise<SpooledMessage>;
   process(message: SpooledMessage): Promise<Outcome>;
   /** accept + process, for one-shot callers such as `intake ingest`. */
@@ -42,9 +47,14 @@ export interface App {
 
 export async function openApp({ config, logger, env = process.env, now = () => new Date() }: AppDeps): Promise<App> {
   const archive = new Archive(config.archive.dir, config.team.ticketPrefix);
-  const team = await loadOrCreateTeamKey(config, env, logger);
+  const team = await loadOrCreateTeamKey(config, env, logger, now);
   const keys = { team, keyring: await loadKeyring(config.pgp.keyringDir, logger, hardenedOpenpgpConfig(config, team.isRsa)) };
-  const context: EffectContext = { config, now, keys, lookups: lookupsFor(archive), archive, logger };
+  const templates = await loadAckTemplates(config);
+  const context: EffectContext = { config, now, keys, lookups: lookupsFor(archive), archive, logger, templates };
+  const outboxSender =
+    config.outbound.mode === 'smtp'
+      ? new OutboxSender({ archive, config, logger, now, deliver: await createSmtpRelay(config, env) })
+      : null;
   // The bound keeps memory flat under a burst: ~4 messages waiting per worker.
   const queue = new WorkQueue(config.processing.concurrency, config.processing.concurrency * 4 + 16);
 
@@ -53,8 +63,13 @@ export async function openApp({ config, logger, env = process.env, now = () => n
     archive,
     context,
     queue,
+    outboxSender,
     accept: (raw, transport) => archive.spool.put(raw, transport, now()),
-    process: (message) => queue.push(() => processSpooled(message, context)),
+    process: (message) =>
+      queue.push(() => processSpooled(message, context)).then((outcome) => {
+        outboxSender?.wake();
+        return outcome;
+      }),
     async ingest(raw, transport) {
       let spooled: SpooledMessage;
       try {
@@ -84,9 +99,11 @@ export async function openApp({ config, logger, env = process.env, now = () => n
     },
     async start() {
       await app.recoverSpool();
+      await outboxSender?.start();
     },
     async stop() {
       await queue.drain();
+      await outboxSender?.stop();
     },
   };
   return app;

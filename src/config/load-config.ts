@@ -72,6 +72,11 @@ function resolvePaths(config: Config, cwd: string): Config {
     },
     imap: { ...config.imap, passwordFile: absOrNull(config.imap.passwordFile) },
     outbound: { ...config.outbound, passwordFile: absOrNull(config.outbound.passwordFile) },
+    ack: {
+      ...config.ack,
+      templateFile: absOrNull(config.ack.templateFile),
+      onDutyTemplateFile: absOrNull(config.ack.onDutyTemplateFile),
+    },
     log: { ...config.log, file: absOrNull(config.log.file) },
   };
 }

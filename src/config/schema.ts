@@ -18,15 +18,17 @@ const timezone = z.string().refine((tz) => {
 }, 'unknown IANA time zone');
 
 const port = z.number().int().min(0).max(65535);
+// Shown in acknowledgements and header fields: one line of printable text.
+const oneLine = z.string().regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'must be one line without control characters');
 const nullablePath = z.string().min(1).nullable();
 
 const team = z.strictObject({
-  name: z.string().min(1).max(64),
+  name: oneLine.min(1).max(64),
   ticketPrefix: z.string().regex(/^[A-Z][A-Z0-9]{1,15}$/, 'upper-case letters and digits, 2–16 characters'),
   addresses: z.array(email).min(1),
   ackFrom: email,
   timezone: timezone.default('UTC'),
-  businessHours: z.string().max(200).default('Mon-Fri 09:00-17:00'),
+  businessHours: oneLine.max(200).default('Mon-Fri 09:00-17:00'),
   urgentKeywords: z.array(z.string().min(1).max(64)).default(['urgent']),
   onDutyAddress: email.nullable().default(null),
 });
@@ -88,6 +90,13 @@ const outbound = z
     secure: z.boolean().default(false),
     user: z.string().min(1).nullable().default(null),
     passwordFile: nullablePath.default(null),
+    /** First retry after a temporary failure; doubles per attempt up to retryMaxSeconds. */
+    retryInitialSeconds: z.number().positive().max(86_400).default(60),
+    retryMaxSeconds: z.number().positive().max(86_400).default(3600),
+    /** A message still undelivered this long after it was queued is given up (error log). */
+    giveUpAfterSeconds: z.number().positive().max(30 * 86_400).default(2 * 86_400),
+    /** How often `intake serve` looks into the outbox for mail queued by other processes. */
+    pollSeconds: z.number().positive().max(3600).default(5),
   })
   .prefault({})
   .superRefine((value, ctx) => {
@@ -100,6 +109,10 @@ const ack = z
   .strictObject({
     enabled: z.boolean().default(true),
     maxPerSenderPerDay: z.number().int().min(0).default(10),
+    /** Text of the acknowledgement, placeholders only; null: the shipped config/ack-template.txt. */
+    templateFile: nullablePath.default(null),
+    /** Text of the on-duty notification; null: the shipped config/on-duty-template.txt. */
+    onDutyTemplateFile: nullablePath.default(null),
   })
   .prefault({});
 

@@ -48,6 +48,10 @@ export class ArchiveLayout {
   acksDir(ticket: string): string {
     return path.join(this.ticketDir(ticket), 'acks');
   }
+  /** The acknowledgement of message NNN as sent: `acks/<NNN>.eml`; its on-duty notification `acks/<NNN>.on-duty.eml`. */
+  ackFile(ticket: string, seq: number, kind: 'ack' | 'on-duty'): string {
+    return path.join(this.acksDir(ticket), ackFileName(seq, kind));
+  }
 
   shaIndexFile(sha256: string): string {
     const hex = assertHex(sha256);
@@ -61,6 +65,10 @@ export class ArchiveLayout {
   lockFile(name: string): string {
     return path.join(this.locksDir, assertSafeName(name));
   }
+}
+
+export function ackFileName(seq: number, kind: 'ack' | 'on-duty'): string {
+  return kind === 'ack' ? `${formatSeq(seq)}.eml` : `${formatSeq(seq)}.on-duty.eml`;
 }
 
 export function formatSeq(seq: number): string {

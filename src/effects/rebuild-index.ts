@@ -31,6 +31,14 @@ export async function rebuildIndex(archive: Archive): Promise<{ tickets: number;
       }
     }
     const acksDir = archive.layout.acksDir(ticket);
+    // Acks still waiting in the outbox (outbound.mode: outbox keeps them there) count too.
+    for (const key of (await archive.outbox.list()).filter((k) => k.startsWith(`${ticket}.`))) {
+      const pending = await archive.outbox.read(key);
+      if (pending) {
+        await index.addMessageId(pending.entry.messageId, ticket);
+        counts.messageIds++;
+      }
+    }
     for (const name of (await listDirOrEmpty(acksDir)).filter((n) => n.endsWith('.eml'))) {
       const id = messageIds(firstHeader(readHeaders(await readFile(path.join(acksDir, name))), 'message-id') ?? '')[0];
       if (id) {

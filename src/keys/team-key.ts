@@ -88,13 +88,19 @@ async function hasRsaSubkey(key: openpgp.PrivateKey): Promise<boolean> {
  * exist. Concurrent first starts (several `intake ingest`) agree on one key: the file is
  * created with "first writer wins" and everyone reads the winner.
  */
-export async function loadOrCreateTeamKey(config: Config, env: NodeJS.ProcessEnv, logger: Logger): Promise<TeamKey> {
+export async function loadOrCreateTeamKey(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+  now: () => Date = () => new Date(),
+): Promise<TeamKey> {
   const file = config.pgp.privateKeyFile;
   const passphrase = await readSecret(config.pgp.passphraseFile, SECRET_ENV.pgpPassphrase, env);
   const exists = await readFile(file).then(() => true, () => false);
   if (!exists) {
     await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    const generated = await generateTeamKey({ name: config.team.name, email: config.team.ackFrom, passphrase });
+    // Created at the app's clock: a key must not be younger than the signatures it makes.
+    const generated = await generateTeamKey({ name: config.team.name, email: config.team.ackFrom, passphrase, date: now() });
     if (await writeFileExclusive(file, generated.armoredPrivate, 0o600)) {
       await writeFileAtomic(publicKeyFileFor(file), generated.armoredPublic, { mode: 0o644 });
       const key = await readTeamKey(file, passphrase);

@@ -24,7 +24,8 @@ export function reportLogFields(draft: Draft, durationMs: number) {
     classification: draft.classification.map((c) => `${c.class}/${c.type}`),
     threading: draft.threading.kind,
     senderKnown: draft.threading.senderKnown,
-    ack: draft.ack.sent ? 'sent' : (draft.ack.suppressedReason ?? 'none'),
+    ack: draft.ack.status === 'suppressed' ? (draft.ack.suppressedReason ?? 'none') : draft.ack.status,
+    onDuty: draft.ack.onDuty?.status ?? null,
     sha256: draft.message.sha256,
     durationMs: Math.round(durationMs),
   };

@@ -11,6 +11,7 @@ import type {
   ThreadingVerdict,
   UrgentVerdict,
 } from './message-record.js';
+import type { OutgoingMail } from './outgoing-mail.js';
 import type { RawHeader } from './raw-headers.js';
 import type { TransportInfo } from './transport.js';
 import type { MessageStatus } from './outcome.js';
@@ -83,6 +84,8 @@ export interface Draft {
   claim: TicketClaim | null;
   placement: Placement | null;
   ack: AckRecord;
+  /** Acknowledgement and notifications composed for this message (compose-ack). */
+  outgoing: OutgoingMail[];
 }
 
 export function initialDraft(message: SpooledMessage, claim: Draft['claim']): Draft {
@@ -104,6 +107,22 @@ export function initialDraft(message: SpooledMessage, claim: Draft['claim']): Dr
     threading: { kind: 'new', senderKnown: true, ticket: null },
     claim,
     placement: null,
-    ack: { sent: false, suppressedReason: 'not-composed', file: null },
+    ack: notComposedAck(),
+    outgoing: [],
+  };
+}
+
+/** The ack record before screening decided anything. */
+export function notComposedAck(): AckRecord {
+  return {
+    sent: false,
+    suppressedReason: 'not-composed',
+    file: null,
+    status: 'suppressed',
+    messageId: null,
+    encrypted: false,
+    sentAt: null,
+    error: null,
+    onDuty: null,
   };
 }

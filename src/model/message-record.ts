@@ -93,10 +93,34 @@ export interface ThreadingVerdict {
   senderKnown: boolean;
 }
 
+/**
+ * The acknowledgement of one message (DESIGN §7). `suppressedReason` is a stable code
+ * (README: Acknowledgements) when none is sent; `file` is the archived copy as sent,
+ * relative to the ticket directory (`acks/<NNN>.eml`), once delivered.
+ */
+export type AckStatus = 'suppressed' | 'queued' | 'sent' | 'failed';
 export interface AckRecord {
   sent: boolean;
   suppressedReason: string | null;
   file: string | null;
+  status: AckStatus;
+  /** Our own Message-ID of the ack; replies to it thread into the ticket. */
+  messageId: string | null;
+  /** Encrypted to the envelope sender's key from the curated keyring (signed inside). */
+  encrypted: boolean;
+  sentAt: string | null;
+  /** Why delivery was given up (status `failed`). */
+  error: string | null;
+  /** The on-duty notification of an urgent report, when one was made. */
+  onDuty: OnDutyRecord | null;
+}
+
+export interface OnDutyRecord {
+  status: Exclude<AckStatus, 'suppressed'>;
+  messageId: string;
+  file: string | null;
+  sentAt: string | null;
+  error: string | null;
 }
 
 export interface ParseVerdict {

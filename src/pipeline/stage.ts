@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AckTemplates } from '../compose/ack-template.js';
 import type { Config } from '../config/schema.js';
 import type { Draft } from '../model/draft.js';
 import type { Archive } from '../effects/archive.js';
@@ -25,6 +26,8 @@ export interface StageContext {
   now: () => Date;
   keys: KeyMaterial;
   lookups: TicketLookups;
+  /** Acknowledgement and on-duty texts, read and checked once at start-up. */
+  templates: AckTemplates;
 }
 
 /** Effect steps also get the stores they write to. */

@@ -22,15 +22,26 @@ export interface TestApp {
   dir: string;
 }
 
-/** A real app on a fresh temporary archive; `scope: 'file'` keeps it across the tests of a file. */
+export interface TestAppOptions {
+  /** `file` keeps the archive across the tests of a file (default: removed after each test). */
+  scope?: TempScope;
+  /** Start of the fixed clock (ISO); default fixedClock's. */
+  clock?: string;
+  /** Runs in the fresh directory before the app opens (seed keys, templates, …). */
+  prepare?: (dir: string) => Promise<void>;
+}
+
+/** A real app on a fresh temporary archive. */
 export async function createTestApp(
   overrides: Parameters<typeof testConfig>[1] = {},
-  scope: TempScope = 'test',
+  scopeOrOptions: TempScope | TestAppOptions = {},
 ): Promise<TestApp> {
-  const dir = await tempDir('intake-test-', scope);
+  const options = typeof scopeOrOptions === 'string' ? { scope: scopeOrOptions } : scopeOrOptions;
+  const dir = await tempDir('intake-test-', options.scope ?? 'test');
   const config = testConfig(dir, overrides);
+  await options.prepare?.(dir);
   const logs = logSink();
-  const clock = fixedClock();
+  const clock = fixedClock(options.clock);
   const app = await openApp({ config, logger: logs.logger, now: clock.now, env: {} });
   return { app, config, logs, clock, dir };
 }

@@ -1,0 +1,118 @@
+import { composeMail } from '../../compose/compose-mail.js';
+import { renderTemplate, type TemplateValues } from '../../compose/ack-template.js';
+import { domainOf, formatMailbox, replyIds } from '../../compose/mail-headers.js';
+import { validEncryptionKeys } from '../../compose/recipient-keys.js';
+import type { Draft } from '../../model/draft.js';
+import type { OutgoingMail } from '../../model/outgoing-mail.js';
+import { formatSeq } from '../../effects/archive-layout.js';
+import type { StageContext } from '../stage.js';
+import { wantsOnDuty } from './limit-ack-rate.js';
+
+/**
+ * Composes the acknowledgement (RFC 3834 service responder, DESIGN §7) and, for an
+ * urgent report, the on-duty notification. CPU-only: template, signature, encryption.
+ *
+ * Only our own facts go in — ticket id, time received, team name and key, business
+ * hours, whether the *outer* Subject was urgent — so the text is the same whether
+ * decryption succeeded or failed, and the team key never signs a word of the report.
+ * The reporter's Message-ID appears only in In-Reply-To/References, outside the
+ * signature, and only when it is a syntactically valid, bounded msg-id.
+ */
+export async function composeAck(draft: Draft, ctx: StageContext): Promise<Draft> {
+  const placement = draft.placement;
+  if (!placement) throw new Error('compose-ack runs after assign-ticket');
+  const outgoing: OutgoingMail[] = [];
+  const values = templateValues(draft, ctx);
+  const date = ctx.now();
+  const common = {
+    from: formatMailbox(ctx.config.team.name, ctx.config.team.ackFrom),
+    date,
+    loopName: ctx.config.team.name,
+  };
+  const idBase = `${placement.ticket}.${formatSeq(placement.seq)}.${draft.message.sha256.slice(0, 16)}@${domainOf(ctx.config.team.ackFrom)}`;
+
+  if (draft.ack.suppressedReason === null) {
+    const to = draft.message.transport.mailFrom!;
+    outgoing.push(
+      await composeMail({
+        kind: 'ack',
+        headers: {
+          ...common,
+          to,
+          subject: `Auto: [${placement.ticket}] report received`,
+          messageId: `ack.${idBase}`,
+          ...replyIds(draft.outerHeaders),
+          autoSubmitted: 'auto-replied',
+        },
+        text: renderTemplate(ctx.templates.ack, values),
+        team: ctx.keys.team,
+        encryptTo: await validEncryptionKeys(ctx.keys.keyring, to, date),
+        date,
+      }),
+    );
+  }
+  if (wantsOnDuty(draft, ctx)) {
+    const to = ctx.config.team.onDutyAddress!;
+    outgoing.push(
+      await composeMail({
+        kind: 'on-duty',
+        headers: {
+          ...common,
+          to,
+          subject: `Auto: [${placement.ticket}] urgent report received`,
+          messageId: `on-duty.${idBase}`,
+          inReplyTo: null,
+          references: [],
+          // Not a reply to the reporter: a notice to a third party (RFC 3834 §5.2).
+          autoSubmitted: 'auto-generated',
+        },
+        text: renderTemplate(ctx.templates.onDuty, values),
+        team: ctx.keys.team,
+        encryptTo: await validEncryptionKeys(ctx.keys.keyring, to, date),
+        date,
+      }),
+    );
+  }
+  return { ...draft, outgoing };
+}
+
+function templateValues(draft: Draft, ctx: StageContext): TemplateValues {
+  const { team } = ctx.config;
+  const ticket = draft.placement!.ticket;
+  return {
+    ticket,
+    receivedAt: formatLocalTime(draft.message.receivedAt, team.timezone),
+    teamName: team.name,
+    fingerprint: groupFingerprint(ctx.keys.team.fingerprint),
+    businessHours: team.businessHours,
+    timezone: team.timezone,
+    urgentLine: draft.urgent.flag
+      ? team.onDutyAddress
+        ? 'Your report was marked urgent; our on-duty handler has been notified.'
+        : 'Your report was marked urgent and is handled with priority.'
+      : '',
+    lookupCommand: `intake tickets show ${ticket}`,
+  };
+}
+
+/** `2026-11-23 11:00 UTC+01:00`: local to the team, with the offset spelled out. */
+export function formatLocalTime(date: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'longOffset',
+  }).formatToParts(date);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  const offset = get('timeZoneName').replace(/^GMT$/, 'GMT+00:00').replace(/^GMT/, 'UTC');
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} ${offset}`;
+}
+
+/** As GnuPG prints it: groups of four hex digits. */
+export function groupFingerprint(fingerprint: string): string {
+  return (fingerprint.toUpperCase().match(/.{1,4}/g) ?? []).join(' ');
+}
