@@ -90,6 +90,12 @@ const outbound = z
     secure: z.boolean().default(false),
     user: z.string().min(1).nullable().default(null),
     passwordFile: nullablePath.default(null),
+    /**
+     * STARTTLS to the relay: `opportunistic` uses it when offered (certificate verified),
+     * `required` refuses to send without it, `never` ignores it (e.g. a loopback MTA with
+     * a self-signed certificate). `secure: true` is TLS from the first byte instead.
+     */
+    starttls: z.enum(['opportunistic', 'required', 'never']).default('opportunistic'),
     /** First retry after a temporary failure; doubles per attempt up to retryMaxSeconds. */
     retryInitialSeconds: z.number().positive().max(86_400).default(60),
     retryMaxSeconds: z.number().positive().max(86_400).default(3600),

@@ -24,6 +24,8 @@ export async function createSmtpRelay(config: Config, env: NodeJS.ProcessEnv): P
     host: outbound.host ?? undefined,
     port: outbound.port,
     secure: outbound.secure,
+    requireTLS: outbound.starttls === 'required',
+    ignoreTLS: outbound.starttls === 'never',
     ...(outbound.user ? { auth: { user: outbound.user, pass: password ?? '' } } : {}),
     connectionTimeout: 30_000,
     greetingTimeout: 30_000,

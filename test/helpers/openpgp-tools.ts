@@ -23,6 +23,9 @@ export function run(command: string, args: string[], input?: Buffer | string): P
     child.stderr.on('data', (c: Buffer) => err.push(c));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() }));
+    // A tool that exits without reading its input (gpgconf, gpg on file arguments) must
+    // not turn into an EPIPE on our side.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input ?? '');
   });
 }

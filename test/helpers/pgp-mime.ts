@@ -63,11 +63,13 @@ export function encryptedPayload(raw: Buffer): string {
   return bodyOf(payload).toString('ascii');
 }
 
-/** The quoted-printable text of a signed text/plain part, decoded. */
+/** The quoted-printable text of a signed text/plain part, decoded, with LF line ends. */
 export function signedText(signed: Buffer): string {
   const body = bodyOf(signed).toString('ascii');
   return Buffer.from(
     body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
     'latin1',
-  ).toString('utf8');
+  )
+    .toString('utf8')
+    .replace(/\r\n/g, '\n');
 }

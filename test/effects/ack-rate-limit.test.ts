@@ -1,0 +1,101 @@
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import YAML from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { AckRateLimit, dayIn } from '../../src/effects/ack-rate-limit.js';
+import { ArchiveLayout } from '../../src/effects/archive-layout.js';
+import { fileTransport } from '../../src/model/transport.js';
+import { createTestApp, runPipelineOn } from '../helpers/pipeline.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { TEST_TEAM } from '../helpers/test-config.js';
+
+const MAIN = path.resolve(import.meta.dirname, '../../dist/src/main.js');
+
+function report(n: number): Buffer {
+  return Buffer.from(`From: bulk@example.org\r\nTo: cert@xyz.example\r\nSubject: report ${n}\r\nMessage-ID: <burst-${n}@example.org>\r\n\r\nReport number ${n}.\r\n`);
+}
+
+describe('AckRateLimit', () => {
+  it('grants at most max slots per sender and day, idempotently per key, across instances', async () => {
+    const layout = new ArchiveLayout(await tempDir());
+    const limit = new AckRateLimit(layout);
+    expect(await limit.take('a@example.org', '2026-11-23', 'T/1', 2)).toBe(true);
+    expect(await limit.take('A@EXAMPLE.ORG', '2026-11-23', 'T/2', 2)).toBe(true);
+    expect(await limit.take('a@example.org', '2026-11-23', 'T/3', 2)).toBe(false);
+    // A retried message finds its own slot again.
+    expect(await limit.take('a@example.org', '2026-11-23', 'T/1', 2)).toBe(true);
+    // Another sender, another day: their own quota.
+    expect(await limit.take('b@example.org', '2026-11-23', 'T/4', 2)).toBe(true);
+    expect(await limit.take('a@example.org', '2026-11-24', 'T/5', 2)).toBe(true);
+    // A restart is a new instance over the same files.
+    const restarted = new AckRateLimit(new ArchiveLayout(layout.root));
+    expect(await restarted.used('a@example.org', '2026-11-23')).toBe(2);
+    expect(await restarted.take('a@example.org', '2026-11-23', 'T/6', 2)).toBe(false);
+    expect(await limit.take('c@example.org', '2026-11-23', 'T/7', 0)).toBe(false);
+  });
+
+  it('grants exactly max slots to many concurrent takers', async () => {
+    const limit = new AckRateLimit(new ArchiveLayout(await tempDir()));
+    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => limit.take('x@example.org', '2026-11-23', `T/${i}`, 5)));
+    expect(results.filter(Boolean)).toHaveLength(5);
+  });
+
+  it('counts days in the team time zone', () => {
+    expect(dayIn('Europe/Berlin', new Date('2026-11-23T23:30:00Z'))).toBe('2026-11-24');
+    expect(dayIn('UTC', new Date('2026-11-23T23:30:00Z'))).toBe('2026-11-23');
+  });
+});
+
+describe('limit-ack-rate in the pipeline', () => {
+  it('a burst from one sender gets maxPerSenderPerDay acks; others and the next day are not affected', async () => {
+    const t = await createTestApp({ ack: { maxPerSenderPerDay: 3 } });
+    const reasons: Array<string | null> = [];
+    for (let n = 0; n < 12; n++) {
+      const run = await runPipelineOn(t, report(n), { transport: fileTransport('bulk@example.org', ['cert@xyz.example']) });
+      reasons.push(run.record!.ack.suppressedReason);
+    }
+    expect(reasons.filter((r) => r === null)).toHaveLength(3);
+    expect(reasons.filter((r) => r === 'rate-limited')).toHaveLength(9);
+    const other = await runPipelineOn(t, report(100), { transport: fileTransport('other@example.org', ['cert@xyz.example']) });
+    expect(other.record!.ack.suppressedReason).toBeNull();
+    t.clock.advance(24 * 3600 * 1000);
+    const tomorrow = await runPipelineOn(t, report(101), { transport: fileTransport('bulk@example.org', ['cert@xyz.example']) });
+    expect(tomorrow.record!.ack.suppressedReason).toBeNull();
+    expect((await t.app.archive.outbox.list()).filter((k) => k.endsWith('.ack'))).toHaveLength(5);
+  });
+
+  it('is shared by concurrent `intake ingest` processes', async () => {
+    const dir = await tempDir();
+    const config = path.join(dir, 'config.yaml');
+    await writeFile(
+      config,
+      YAML.stringify({ team: TEST_TEAM, smtp: { enabled: false }, log: { level: 'warn', file: null }, ack: { maxPerSenderPerDay: 4 } }),
+    );
+    const files: string[][] = [[], []];
+    for (let n = 0; n < 12; n++) {
+      const file = path.join(dir, `r${n}.eml`);
+      await writeFile(file, report(n));
+      files[n % 2]!.push(file);
+    }
+    // Both start on an empty archive: they also race to generate the team key (first writer wins).
+    const results = await Promise.all(files.map((batch) => ingest(dir, config, batch)));
+    expect(results.map((r) => r.code)).toEqual([0, 0]);
+    const lines = results.flatMap((r) => r.stdout.trim().split('\n')).map((l) => JSON.parse(l) as { status: string });
+    expect(lines.filter((l) => l.status === 'new')).toHaveLength(12);
+    const { Archive } = await import('../../src/effects/archive.js');
+    const archive = new Archive(path.join(dir, 'data'), 'XYZ');
+    expect((await archive.outbox.list()).filter((k) => k.endsWith('.ack'))).toHaveLength(4);
+  });
+});
+
+function ingest(cwd: string, config: string, files: string[]): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, 'ingest', '--config', config, '--sender', 'bulk@example.org', ...files], { cwd });
+    let stdout = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.resume();
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout }));
+  });
+}

@@ -1,0 +1,200 @@
+import { readdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openApp } from '../../src/app.js';
+import { rebuildIndex } from '../../src/effects/rebuild-index.js';
+import { initialDraft } from '../../src/model/draft.js';
+import { fileTransport } from '../../src/model/transport.js';
+import { runPipeline, STEPS } from '../../src/pipeline/run-pipeline.js';
+import { expectSignedByTeam, makeTeamKey, recentClock, seedKeys, teamOf } from '../helpers/ack-checks.js';
+import { createTestApp, runPipelineOn, type TestApp } from '../helpers/pipeline.js';
+import { startSink, type Sink, type SinkOptions } from '../helpers/smtp-sink.js';
+
+/**
+ * Delivery of the outbox through a relay (a loopback SMTP sink here): MAIL FROM:<>,
+ * one RCPT with NOTIFY=NEVER, retries with a backoff that lives in the outbox entry,
+ * giving up with an error log, and never delivering for an uncommitted message. The
+ * sender is driven pass by pass with the test clock, so nothing here depends on timing.
+ */
+let teamKey: string;
+const sinks: Sink[] = [];
+
+beforeAll(async () => {
+  teamKey = await makeTeamKey();
+});
+afterEach(async () => {
+  for (const sink of sinks.splice(0)) await sink.close();
+});
+
+async function setup(sinkOptions: SinkOptions = {}, outbound: Record<string, unknown> = {}, team: Record<string, unknown> = {}) {
+  const sink = await startSink(sinkOptions);
+  sinks.push(sink);
+  const t = await createTestApp(
+    {
+      team,
+      outbound: { mode: 'smtp', host: '127.0.0.1', port: sink.port, retryInitialSeconds: 60, retryMaxSeconds: 600, giveUpAfterSeconds: 3600, ...outbound },
+    },
+    { clock: recentClock(), prepare: seedKeys(teamKey) },
+  );
+  return { t, sink, sender: t.app.outboxSender! };
+}
+
+function report(n = 1, subject = 'Scanning from 192.0.2.44'): Buffer {
+  return Buffer.from(
+    `From: Reporter <reporter@example.org>\r\nReply-To: elsewhere@example.net\r\nTo: cert@xyz.example\r\nSubject: ${subject}\r\nMessage-ID: <d-${n}@example.org>\r\n\r\nHost 192.0.2.44 scans us.\r\n`,
+  );
+}
+const envelope = { transport: fileTransport('reporter@example.org', ['cert@xyz.example']) };
+
+function logged(t: TestApp, msg: string) {
+  return t.logs.lines.filter((l) => l.msg === msg);
+}
+
+describe('the outbox sender', () => {
+  it('retries after 4xx with backoff and delivers exactly one ack: MAIL FROM:<>, one RCPT, NOTIFY=NEVER', async () => {
+    const { t, sink, sender } = await setup({ failFirst: 2 });
+    const run = await runPipelineOn(t, report(), envelope);
+    const ticket = run.record!.ticket;
+
+    expect((await sender.runOnce()).deferred).toBe(1);
+    expect(sink.attempts).toBe(1);
+    expect((await sender.runOnce())['not-due']).toBe(1); // backoff: 60 s not yet over
+    expect(sink.attempts).toBe(1);
+    t.clock.advance(60_000);
+    expect((await sender.runOnce()).deferred).toBe(1);
+    t.clock.advance(60_000);
+    expect((await sender.runOnce())['not-due']).toBe(1); // second wait is 120 s
+    t.clock.advance(60_000);
+    expect((await sender.runOnce()).delivered).toBe(1);
+    expect((await sender.runOnce()).delivered).toBe(0);
+
+    expect(sink.attempts).toBe(3);
+    expect(sink.messages).toHaveLength(1);
+    const [message] = sink.messages;
+    expect(message!.mailFrom).toBe('');
+    expect(message!.rcptTo).toEqual([{ address: 'reporter@example.org', notify: ['NEVER'] }]);
+    await expectSignedByTeam(message!.raw, teamOf(t));
+
+    const archived = await readFile(path.join(t.app.archive.layout.acksDir(ticket), '001.eml'));
+    expect(archived.equals(message!.raw)).toBe(true);
+    const record = await t.app.archive.tickets.readMessage(ticket, 1);
+    expect(record!.ack).toMatchObject({ sent: true, status: 'sent', file: 'acks/001.eml', suppressedReason: null, error: null });
+    expect(record!.ack.sentAt).toBe(t.clock.now().toISOString());
+    expect(await t.app.archive.outbox.list()).toEqual([]);
+    expect(logged(t, 'ack delivery deferred; will retry')).toHaveLength(2);
+    expect(logged(t, 'ack delivered')).toHaveLength(1);
+    expect(t.logs.lines.filter((l) => Number(l.level) >= 50)).toEqual([]);
+  });
+
+  it('keeps the retry schedule across a restart', async () => {
+    const { t, sink, sender } = await setup({ failFirst: 1 });
+    await runPipelineOn(t, report(), envelope);
+    expect((await sender.runOnce()).deferred).toBe(1);
+    // A new process on the same archive: the entry still says when to try next.
+    const again = await openApp({ config: t.config, logger: t.logs.logger, now: t.clock.now, env: {} });
+    expect((await again.outboxSender!.runOnce())['not-due']).toBe(1);
+    t.clock.advance(60_000);
+    expect((await again.outboxSender!.runOnce()).delivered).toBe(1);
+    expect(sink.messages).toHaveLength(1);
+    const entry = JSON.parse(await readFile(path.join(t.app.archive.layout.acksDir('XYZ-2026-00001'), '..', 'messages', '001', 'message.json'), 'utf8'));
+    expect(entry.ack.status).toBe('sent');
+  });
+
+  it('never delivers for an uncommitted message; the retry after a crash overwrites the same entry and sends once', async () => {
+    const { t, sink, sender } = await setup();
+    // The process "dies" after queue-ack, before archive-message commits message.json.
+    const spooled = await t.app.accept(report(), envelope.transport);
+    const untilCommit = STEPS.slice(0, STEPS.findIndex((s) => s.name === 'archive-message'));
+    await runPipeline(initialDraft(spooled, null), t.app.context, untilCommit);
+    expect(await t.app.archive.outbox.list()).toEqual(['XYZ-2026-00001.001.ack']);
+    expect((await sender.runOnce()).waiting).toBe(1);
+    expect(sink.attempts).toBe(0);
+
+    t.clock.advance(5_000);
+    expect(await t.app.recoverSpool()).toBe(1);
+    expect(await t.app.archive.outbox.list()).toEqual(['XYZ-2026-00001.001.ack']);
+    expect((await sender.runOnce()).delivered).toBe(1);
+    expect((await sender.runOnce()).delivered).toBe(0);
+    expect(sink.messages).toHaveLength(1);
+    expect(sink.attempts).toBe(1);
+    await expectSignedByTeam(sink.messages[0]!.raw, teamOf(t));
+  });
+
+  it('finishes an entry marked delivered without sending it again', async () => {
+    const { t, sink, sender } = await setup();
+    await runPipelineOn(t, report(), envelope);
+    const item = (await t.app.archive.outbox.read('XYZ-2026-00001.001.ack'))!;
+    // As if the process died right after the relay's 250 and the delivered mark.
+    await t.app.archive.outbox.update({ ...item.entry, attempts: 1, deliveredAt: t.clock.now().toISOString() });
+    expect((await sender.runOnce()).delivered).toBe(1);
+    expect(sink.attempts).toBe(0);
+    expect((await t.app.archive.tickets.readMessage('XYZ-2026-00001', 1))!.ack.status).toBe('sent');
+  });
+
+  it('gives up after giveUpAfterSeconds with an error log, keeping the mail under outbox/failed', async () => {
+    const { t, sink, sender } = await setup({ failFirst: 1000 }, { giveUpAfterSeconds: 300 });
+    await runPipelineOn(t, report(), envelope);
+    for (let i = 0; i < 6; i++) {
+      await sender.runOnce();
+      t.clock.advance(120_000);
+    }
+    expect(sink.messages).toHaveLength(0);
+    const errors = t.logs.lines.filter((l) => Number(l.level) >= 50);
+    expect(errors.map((l) => l.msg)).toEqual(['ack delivery given up after outbound.giveUpAfterSeconds']);
+    expect(errors[0]).toMatchObject({ ticket: 'XYZ-2026-00001', seq: 1, kind: 'ack' });
+    expect(await t.app.archive.outbox.list()).toEqual([]);
+    expect((await readdir(t.app.archive.outbox.failedDir)).sort()).toEqual(['XYZ-2026-00001.001.ack.eml', 'XYZ-2026-00001.001.ack.json']);
+    const record = await t.app.archive.tickets.readMessage('XYZ-2026-00001', 1);
+    expect(record!.ack).toMatchObject({ sent: false, status: 'failed', file: null });
+    expect(record!.ack.error).toMatch(/451/);
+  });
+
+  it('gives up at once when the relay refuses the recipient (5xx)', async () => {
+    const { t, sink, sender } = await setup({ rejectRecipients: true });
+    await runPipelineOn(t, report(), envelope);
+    expect((await sender.runOnce()).failed).toBe(1);
+    expect(sink.attempts).toBe(0);
+    expect(logged(t, 'ack delivery refused by the relay; given up')).toHaveLength(1);
+    expect((await t.app.archive.tickets.readMessage('XYZ-2026-00001', 1))!.ack.status).toBe('failed');
+  });
+
+  it('treats an unreachable relay as temporary and stops the pass there', async () => {
+    const { t, sink, sender } = await setup();
+    await sink.close();
+    sinks.splice(sinks.indexOf(sink), 1);
+    await runPipelineOn(t, report(1), envelope);
+    await runPipelineOn(t, report(2), envelope);
+    const counts = await sender.runOnce();
+    expect(counts['relay-down']).toBe(1);
+    expect(counts.deferred + counts.delivered).toBe(0);
+    expect(await t.app.archive.outbox.list()).toHaveLength(2);
+    expect(t.logs.lines.filter((l) => Number(l.level) >= 50)).toEqual([]);
+  });
+
+  it('delivers the on-duty notification and archives it beside the ack', async () => {
+    const { t, sink, sender } = await setup({}, {}, { onDutyAddress: 'duty@xyz.example' });
+    await runPipelineOn(t, report(1, 'URGENT: ransomware'), envelope);
+    expect((await sender.runOnce()).delivered).toBe(2);
+    expect(sink.messages.map((m) => m.rcptTo[0]!.address).sort()).toEqual(['duty@xyz.example', 'reporter@example.org']);
+    for (const m of sink.messages) {
+      expect(m.mailFrom).toBe('');
+      expect(m.rcptTo).toHaveLength(1);
+      await expectSignedByTeam(m.raw, teamOf(t));
+    }
+    expect((await readdir(t.app.archive.layout.acksDir('XYZ-2026-00001'))).sort()).toEqual(['001.eml', '001.on-duty.eml']);
+    const ack = (await t.app.archive.tickets.readMessage('XYZ-2026-00001', 1))!.ack;
+    expect(ack.status).toBe('sent');
+    expect(ack.onDuty).toMatchObject({ status: 'sent', file: 'acks/001.on-duty.eml' });
+  });
+
+  it('threads replies to delivered and to still-queued acks after an index rebuild', async () => {
+    const { t, sender } = await setup();
+    const first = await runPipelineOn(t, report(1), envelope);
+    await sender.runOnce();
+    const second = await runPipelineOn(t, report(2, 'Another incident'), envelope);
+    await rm(t.app.archive.layout.indexDir, { recursive: true, force: true });
+    await rebuildIndex(t.app.archive);
+    expect(await t.app.archive.index.findMessageId(first.record!.ack.messageId!)).toBe(first.record!.ticket);
+    expect(await t.app.archive.index.findMessageId(second.record!.ack.messageId!)).toBe(second.record!.ticket);
+  });
+});
