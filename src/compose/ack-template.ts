@@ -84,6 +84,23 @@ export function shippedTemplateFile(name: string): string {
   return candidates.find((file) => existsSync(file)) ?? candidates[0]!;
 }
 
+/** For `intake config check`: each template problem with its config key. */
+export async function checkAckTemplates(config: Config): Promise<string[]> {
+  const problems: string[] = [];
+  for (const [key, file, name] of [
+    ['ack.templateFile', config.ack.templateFile, 'ack-template.txt'],
+    ['ack.onDutyTemplateFile', config.ack.onDutyTemplateFile, 'on-duty-template.txt'],
+  ] as const) {
+    const source = file ?? shippedTemplateFile(name);
+    try {
+      parseTemplate(source, await readTemplate(source), ['ticket']);
+    } catch (error) {
+      problems.push(`${key}: ${(error as Error).message}`);
+    }
+  }
+  return problems;
+}
+
 export async function loadAckTemplates(config: Config): Promise<AckTemplates> {
   const ackFile = config.ack.templateFile ?? shippedTemplateFile('ack-template.txt');
   const onDutyFile = config.ack.onDutyTemplateFile ?? shippedTemplateFile('on-duty-template.txt');

@@ -1,4 +1,5 @@
 import { access, constants } from 'node:fs/promises';
+import { checkAckTemplates } from '../compose/ack-template.js';
 import type { Config } from './schema.js';
 
 /**
@@ -22,5 +23,5 @@ export async function checkEnvironment(config: Config): Promise<string[]> {
       problems.push(`${key}: cannot read ${file}`);
     }
   }
-  return problems;
+  return [...problems, ...(await checkAckTemplates(config))];
 }

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { escapeForLog } from '../log/escape.js';
+import { IntakeError } from '../model/errors.js';
 import { ackFileName } from './archive-layout.js';
 import type { Archive } from './archive.js';
 import { writeFileAtomic } from './atomic-file.js';
@@ -18,7 +19,7 @@ export interface OutboxSenderDeps {
   deliver: Deliver;
 }
 
-type Attempt = 'delivered' | 'deferred' | 'failed' | 'waiting' | 'not-due' | 'gone' | 'relay-down';
+type Attempt = 'delivered' | 'deferred' | 'failed' | 'waiting' | 'not-due' | 'gone' | 'relay-down' | 'busy';
 
 /**
  * The outbound half of `intake serve` (`outbound.mode: smtp`): delivers what the outbox
@@ -65,7 +66,7 @@ export class OutboxSender {
 
   /** One pass over the outbox; returns when every due entry was tried once. */
   async runOnce(): Promise<Record<Attempt, number>> {
-    const counts: Record<Attempt, number> = { delivered: 0, deferred: 0, failed: 0, waiting: 0, 'not-due': 0, gone: 0, 'relay-down': 0 };
+    const counts: Record<Attempt, number> = { delivered: 0, deferred: 0, failed: 0, waiting: 0, 'not-due': 0, gone: 0, 'relay-down': 0, busy: 0 };
     for (const key of await this.deps.archive.outbox.list()) {
       const result = await this.attempt(key);
       counts[result]++;
@@ -109,7 +110,20 @@ export class OutboxSender {
     return Math.max(delay, 20);
   }
 
-  private attempt(key: string): Promise<Attempt> {
+  /**
+   * An entry whose lock another process holds — or a process that was killed holding
+   * it, until the lock goes stale — is skipped this pass, not an error.
+   */
+  private async attempt(key: string): Promise<Attempt> {
+    try {
+      return await this.attemptLocked(key);
+    } catch (error) {
+      if (error instanceof IntakeError && error.code === 'lock-busy') return 'busy';
+      throw error;
+    }
+  }
+
+  private attemptLocked(key: string): Promise<Attempt> {
     const { archive } = this.deps;
     return withLock(archive.layout.lockFile(`outbox-${key}`), async () => {
       const item = await archive.outbox.read(key);
