@@ -13,7 +13,8 @@ describe('index rebuild', () => {
     await rm(t.app.archive.layout.indexDir, { recursive: true });
 
     // Without the index, the duplicate would become a second ticket: rebuild first.
-    expect(await rebuildIndex(t.app.archive)).toEqual({ tickets: 1, messages: 1, messageIds: 1 });
+    // Two Message-IDs: the report's and that of its acknowledgement waiting in the outbox.
+    expect(await rebuildIndex(t.app.archive)).toEqual({ tickets: 1, messages: 1, messageIds: 2 });
     const duplicate = await runPipelineOn(t, Buffer.from(report));
     expect(duplicate.outcome).toMatchObject({ status: 'duplicate', ticket: 'XYZ-2026-00001' });
     const followup = await runPipelineOn(t, Buffer.from(reply));

@@ -1,7 +1,6 @@
 import { composeMail } from '../../compose/compose-mail.js';
 import { renderTemplate, type TemplateValues } from '../../compose/ack-template.js';
 import { domainOf, formatMailbox, replyIds } from '../../compose/mail-headers.js';
-import { validEncryptionKeys } from '../../compose/recipient-keys.js';
 import type { Draft } from '../../model/draft.js';
 import type { OutgoingMail } from '../../model/outgoing-mail.js';
 import { formatSeq } from '../../effects/archive-layout.js';
@@ -46,7 +45,7 @@ export async function composeAck(draft: Draft, ctx: StageContext): Promise<Draft
         },
         text: renderTemplate(ctx.templates.ack, values),
         team: ctx.keys.team,
-        encryptTo: await validEncryptionKeys(ctx.keys.keyring, to, date),
+        encryptTo: await encryptionKeys(ctx, to, date),
         date,
       }),
     );
@@ -68,12 +67,18 @@ export async function composeAck(draft: Draft, ctx: StageContext): Promise<Draft
         },
         text: renderTemplate(ctx.templates.onDuty, values),
         team: ctx.keys.team,
-        encryptTo: await validEncryptionKeys(ctx.keys.keyring, to, date),
+        encryptTo: await encryptionKeys(ctx, to, date),
         date,
       }),
     );
   }
   return { ...draft, outgoing };
+}
+
+/** The curated key to encrypt to, if the recipient has a currently valid one (else signed only). */
+async function encryptionKeys(ctx: StageContext, address: string, date: Date) {
+  const key = await ctx.keys.keyring.encryptionKeyFor(address, date);
+  return key ? [key] : [];
 }
 
 function templateValues(draft: Draft, ctx: StageContext): TemplateValues {
