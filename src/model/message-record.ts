@@ -29,9 +29,29 @@ export interface FromCheck {
 export type EncryptionStatus = 'none' | 'decrypted' | 'failed';
 export interface EncryptionVerdict {
   status: EncryptionStatus;
-  format: 'pgp-mime' | 'inline' | null;
+  /** `attachment`: a separately encrypted attachment (.gpg/.pgp/.asc). */
+  format: 'pgp-mime' | 'inline' | 'attachment' | null;
+  /** Some plaintext came from a ciphertext outside the sound decryption context (not
+   * the MIME root or the whole body): it is never attributed to the outer From. */
   wrapped: boolean;
   error: string | null;
+  /** Every ciphertext found, in MIME order. */
+  parts?: CiphertextRecord[];
+  /** The first message that carried the same ciphertext (a replay), or null. */
+  replayOf?: { ticket: string; seq: number } | null;
+}
+
+export interface CiphertextRecord {
+  /** MIME part number of the ciphertext ("" is the root). */
+  path: string;
+  format: 'pgp-mime' | 'inline' | 'attachment';
+  status: Exclude<EncryptionStatus, 'none'>;
+  wrapped: boolean;
+  error: string | null;
+  /** SHA-256 over the PKESK/SKESK and encrypted-data packets: the replay key. */
+  sha256: string | null;
+  /** Untrusted literal-packet filename, as the sender set it (escaped when shown). */
+  literalFilename: string | null;
 }
 
 export type SignatureStatus =
@@ -43,9 +63,18 @@ export type SignatureStatus =
   | 'revoked-key'
   | 'partial';
 export interface SignerVerdict {
+  /** The signing key's primary fingerprint: from the curated keyring, else the issuer
+   * fingerprint the signature names (unknown keys), else null. */
   fingerprint: string | null;
+  /** The issuer key ID (16 hex digits) the signature names. */
+  keyId: string;
   status: Exclude<SignatureStatus, 'none' | 'partial'>;
+  /** Why it is not `valid` (weak-key, weak-hash, bad-signature, not-in-keyring …). */
+  reason: string | null;
   created: string | null;
+  /** `old` (older than pgp.maxSignatureAgeDays at receipt), `future` (beyond the skew). */
+  flags: string[];
+  /** Valid user IDs of the curated key (never user IDs carried in the message). */
   userIds: string[];
 }
 export interface SignatureVerdict {

@@ -1,0 +1,67 @@
+/**
+ * Finding ASCII armor (RFC 9580 §6.2) in text parts. Inline PGP is "signed by X" only
+ * when the armor block is the whole text with nothing but whitespace outside it
+ * (research/security.md §1.1, all-or-nothing), so we report what lies outside too.
+ */
+export type ArmorKind = 'MESSAGE' | 'SIGNED MESSAGE' | 'SIGNATURE' | 'PUBLIC KEY BLOCK' | 'PRIVATE KEY BLOCK';
+
+export interface ArmorBlock {
+  kind: ArmorKind;
+  text: string;
+  start: number;
+  end: number;
+}
+
+const BEGIN = /^-----BEGIN PGP (MESSAGE|SIGNED MESSAGE|SIGNATURE|PUBLIC KEY BLOCK|PRIVATE KEY BLOCK)-----[ \t]*\r?$/gm;
+
+/** Every armor block of the text, in order (a cleartext block includes its signature). */
+export function findArmorBlocks(text: string): ArmorBlock[] {
+  const blocks: ArmorBlock[] = [];
+  BEGIN.lastIndex = 0;
+  for (let match = BEGIN.exec(text); match; match = BEGIN.exec(text)) {
+    const kind = match[1] as ArmorKind;
+    // A cleartext-signed message ends with the signature that follows it.
+    const closing = kind === 'SIGNED MESSAGE' ? 'SIGNATURE' : kind;
+    const endMarker = new RegExp(`^-----END PGP ${closing}-----[ \\t]*$`, 'm');
+    const rest = text.slice(match.index);
+    const endMatch = endMarker.exec(rest);
+    if (!endMatch) break;
+    const end = match.index + endMatch.index + endMatch[0].length;
+    blocks.push({ kind, text: text.slice(match.index, end), start: match.index, end });
+    BEGIN.lastIndex = end;
+  }
+  return blocks;
+}
+
+/** The one armor block that is the whole text (only whitespace outside), else null. */
+export function soleArmorBlock(text: string): ArmorBlock | null {
+  const blocks = findArmorBlocks(text);
+  if (blocks.length !== 1) return null;
+  const [block] = blocks as [ArmorBlock];
+  const outside = text.slice(0, block.start) + text.slice(block.end);
+  return /^\s*$/.test(outside) ? block : null;
+}
+
+/**
+ * The text an HTML part shows, enough to find armor that Outlook-style clients put in
+ * an HTML body: line-break tags become newlines, other tags go, entities are decoded.
+ */
+export function htmlToArmorText(html: string): string {
+  return html
+    .replace(/<(script|style|head)\b[\s\S]*?<\/\1\s*>/gi, '')
+    .replace(/\r\n/g, '\n')
+    .replace(/(<br\s*\/?>|<\/(p|div|tr|li|h\d)>)[ \t]*\n?/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(#x?[0-9a-f]+|lt|gt|amp|quot|apos|nbsp);/gi, (_, entity: string) => decodeEntity(entity))
+    .split('\n')
+    .map((line) => line.trim())
+    .join('\n');
+}
+
+function decodeEntity(entity: string): string {
+  const named: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'", nbsp: ' ' };
+  const lower = entity.toLowerCase();
+  if (lower in named) return named[lower]!;
+  const code = lower.startsWith('#x') ? Number.parseInt(lower.slice(2), 16) : Number.parseInt(lower.slice(1), 10);
+  return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : '';
+}

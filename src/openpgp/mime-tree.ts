@@ -1,0 +1,208 @@
+import type { Transform } from 'node:stream';
+import { Splitter } from '@zone-eu/mailsplit';
+import libmime from 'libmime';
+import { firstHeader, readHeaders, type RawHeader } from '../model/raw-headers.js';
+
+/**
+ * The message as a tree of raw MIME parts, each with its exact byte range in the input.
+ * PGP/MIME signatures cover the bytes of a part as received (RFC 3156 §5), which a mail
+ * parser's decoded text cannot give back, so we split with @zone-eu/mailsplit — the
+ * splitter mailparser itself uses, so both see the same structure — and keep offsets.
+ */
+export interface MimePart {
+  /** IMAP-style part number ("" for the root, "1", "2.1" …); message/rfc822 adds ".m". */
+  path: string;
+  /** Lower-case `type/subtype` ("text/plain" when absent, RFC 2045 §5.2). */
+  contentType: string;
+  params: Record<string, string>;
+  headers: RawHeader[];
+  disposition: string | null;
+  /** Untrusted name from the message. Never used in a path. */
+  filename: string | null;
+  encoding: string | null;
+  raw: Buffer;
+  /** Offsets into `raw`: headers start, body start, end (before the delimiter's CRLF). */
+  start: number;
+  bodyStart: number;
+  end: number;
+  children: MimePart[];
+  /** For message/rfc822 leaves: the embedded message, parsed the same way. */
+  embedded: MimePart | null;
+}
+
+/** Splitter limits: mailsplit's own defaults, plus a bound on message/rfc822 depth. */
+const MAX_EMBEDDED_DEPTH = 8;
+
+export async function buildMimeTree(raw: Buffer, path = '', depth = 0): Promise<MimePart> {
+  const events = await split(raw);
+  const byNode = new Map<object, MimePart>();
+  let root: MimePart | null = null;
+  let offset = 0;
+  let lastLeaf: MimePart | null = null;
+  for (const event of events) {
+    if (event.type === 'node') {
+      const headerBytes = event.node.getHeaders().length;
+      const parent = event.node.parentNode ? byNode.get(event.node.parentNode) ?? null : null;
+      const part = newPart(raw, offset, offset + headerBytes, parent ? `${parent.path ? `${parent.path}.` : ''}${parent.children.length + 1}` : path);
+      byNode.set(event.node, part);
+      if (parent) parent.children.push(part);
+      else root ??= part;
+      offset += headerBytes;
+      lastLeaf = event.node.multipart ? null : part;
+      if (lastLeaf) lastLeaf.end = offset;
+      continue;
+    }
+    offset += event.value.length;
+    if (event.type === 'body' && lastLeaf) lastLeaf.end = offset;
+  }
+  if (!root) root = newPart(raw, 0, 0, path);
+  root.end = raw.length;
+  finishMultipartEnds(root, []);
+  if (depth < MAX_EMBEDDED_DEPTH) await parseEmbedded(root, depth);
+  return root;
+}
+
+type SplitEvent = { type: 'node'; node: SplitterNode } | { type: 'body' | 'data'; value: Buffer };
+interface SplitterNode {
+  parentNode: object | false;
+  multipart: string | false;
+  getHeaders(): Buffer;
+}
+
+function split(raw: Buffer): Promise<SplitEvent[]> {
+  return new Promise((resolve, reject) => {
+    const events: SplitEvent[] = [];
+    const splitter = new Splitter({ ignoreEmbedded: true }) as unknown as Transform;
+    splitter.on('data', (data: { type: string; value?: Buffer }) => {
+      if (data.type === 'node') events.push({ type: 'node', node: data as unknown as SplitterNode });
+      else if (data.value) events.push({ type: data.type as 'body' | 'data', value: data.value });
+    });
+    splitter.on('end', () => resolve(events));
+    splitter.on('error', reject);
+    splitter.end(raw);
+  });
+}
+
+function newPart(raw: Buffer, start: number, bodyStart: number, path: string): MimePart {
+  const headers = readHeaders(raw.subarray(start, bodyStart));
+  const type = parseValue(firstHeader(headers, 'content-type') ?? 'text/plain');
+  const disposition = parseValue(firstHeader(headers, 'content-disposition') ?? '');
+  const contentType = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(type.value) ? type.value : 'text/plain';
+  return {
+    path,
+    contentType,
+    params: type.params,
+    headers,
+    disposition: disposition.value || null,
+    filename: disposition.params.filename ?? type.params.name ?? null,
+    encoding: (firstHeader(headers, 'content-transfer-encoding') ?? '').trim().toLowerCase() || null,
+    raw,
+    start,
+    bodyStart,
+    end: bodyStart,
+    children: [],
+    embedded: null,
+  };
+}
+
+function parseValue(value: string): { value: string; params: Record<string, string> } {
+  try {
+    const parsed = libmime.parseHeaderValue(value);
+    return { value: String(parsed.value ?? '').trim().toLowerCase(), params: (parsed.params ?? {}) as Record<string, string> };
+  } catch {
+    return { value: '', params: {} };
+  }
+}
+
+/**
+ * A multipart child ends where the next delimiter line of its parent (or of any open
+ * ancestor — mailsplit's rule) begins, minus the line break that belongs to that
+ * delimiter (RFC 2046 §5.1.1). Leaves already got their end from their body chunks.
+ */
+function finishMultipartEnds(part: MimePart, ancestors: string[]): void {
+  const boundary = part.contentType.startsWith('multipart/') ? part.params.boundary : undefined;
+  const open = boundary ? [...ancestors, boundary] : ancestors;
+  for (const child of part.children) {
+    if (child.contentType.startsWith('multipart/')) child.end = delimiterBefore(part.raw, child.bodyStart, part.end, open);
+    finishMultipartEnds(child, open);
+  }
+}
+
+function delimiterBefore(raw: Buffer, from: number, limit: number, boundaries: string[]): number {
+  let lineStart = from;
+  while (lineStart < limit) {
+    if (raw[lineStart] === 0x2d && raw[lineStart + 1] === 0x2d) {
+      const lineEnd = raw.indexOf(0x0a, lineStart);
+      const line = raw.subarray(lineStart + 2, lineEnd === -1 ? limit : lineEnd).toString('latin1').replace(/\r$/, '');
+      if (boundaries.some((b) => line === b || new RegExp(`^${escapeRegExp(b)}(--)?[ \\t]*$`).test(line))) {
+        let end = lineStart;
+        if (raw[end - 1] === 0x0a) end--;
+        if (raw[end - 1] === 0x0d) end--;
+        return Math.max(end, from);
+      }
+    }
+    const next = raw.indexOf(0x0a, lineStart);
+    if (next === -1) break;
+    lineStart = next + 1;
+  }
+  return limit;
+}
+
+function escapeRegExp(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+async function parseEmbedded(part: MimePart, depth: number): Promise<void> {
+  if (part.contentType === 'message/rfc822' && part.children.length === 0) {
+    const body = decodeBody(part);
+    if (body.length > 0) part.embedded = await buildMimeTree(body, `${part.path}.m`, depth + 1);
+    return;
+  }
+  for (const child of part.children) await parseEmbedded(child, depth);
+}
+
+/** Every part of the tree, depth first, including embedded messages. */
+export function* walk(part: MimePart): Generator<MimePart> {
+  yield part;
+  for (const child of part.children) yield* walk(child);
+  if (part.embedded) yield* walk(part.embedded);
+}
+
+/** The exact bytes of a part: its header block and body, as received. */
+export function partBytes(part: MimePart): Buffer {
+  return part.raw.subarray(part.start, part.end);
+}
+
+/** The body with its Content-Transfer-Encoding undone (base64, quoted-printable). */
+export function decodeBody(part: MimePart): Buffer {
+  const body = part.raw.subarray(part.bodyStart, part.end);
+  if (part.encoding === 'base64') return Buffer.from(body.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
+  if (part.encoding === 'quoted-printable') return decodeQuotedPrintable(body.toString('latin1'));
+  return Buffer.from(body);
+}
+
+/** A text part's content as a string, in its declared charset (UTF-8 when unknown). */
+export function decodeText(part: MimePart): string {
+  const bytes = decodeBody(part);
+  const charset = (part.params.charset ?? 'utf-8').toLowerCase();
+  try {
+    return new TextDecoder(charset).decode(bytes);
+  } catch {
+    return new TextDecoder('utf-8').decode(bytes);
+  }
+}
+
+function decodeQuotedPrintable(text: string): Buffer {
+  const unfolded = text.replace(/=\r?\n/g, '');
+  const bytes: number[] = [];
+  for (let i = 0; i < unfolded.length; i++) {
+    const hex = unfolded.slice(i + 1, i + 3);
+    if (unfolded[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(hex)) {
+      bytes.push(Number.parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(unfolded.charCodeAt(i) & 0xff);
+    }
+  }
+  return Buffer.from(bytes);
+}

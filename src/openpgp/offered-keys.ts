@@ -1,0 +1,40 @@
+import type { ExtractedAttachment } from '../model/draft.js';
+import { headerValues, type RawHeader } from '../model/raw-headers.js';
+import { readPublicKeys } from '../keys/keyring.js';
+
+/**
+ * Keys a message offers: attached `application/pgp-keys` parts (or `.asc` key blocks)
+ * and the sender's Autocrypt header (Autocrypt Level 1 §2.1). They only ever go to the
+ * pending store (research/security.md §2 rule 8); gossip headers are ignored.
+ */
+export interface OfferedKey {
+  source: 'attachment' | 'autocrypt';
+  fingerprint: string;
+  armored: string;
+}
+
+/** A message offering more keys than this is not a key exchange; the rest are ignored. */
+const MAX_KEYS = 5;
+
+export async function collectOfferedKeys(headers: readonly RawHeader[], attachments: readonly ExtractedAttachment[]): Promise<OfferedKey[]> {
+  const found: OfferedKey[] = [];
+  for (const attachment of attachments) {
+    const isKey = attachment.contentType === 'application/pgp-keys' || attachment.content.subarray(0, 64 * 1024).includes('-----BEGIN PGP PUBLIC KEY BLOCK-----');
+    if (isKey) found.push(...(await parsed(attachment.content, 'attachment')));
+  }
+  for (const header of headerValues(headers, 'autocrypt')) {
+    const keydata = /(?:^|;)\s*keydata\s*=\s*([A-Za-z0-9+/=\s]+)$/.exec(header)?.[1];
+    if (keydata) found.push(...(await parsed(Buffer.from(keydata.replace(/\s+/g, ''), 'base64'), 'autocrypt')));
+  }
+  const unique = new Map(found.map((k) => [`${k.source}:${k.fingerprint}`, k]));
+  return [...unique.values()].slice(0, MAX_KEYS);
+}
+
+async function parsed(bytes: Buffer, source: OfferedKey['source']): Promise<OfferedKey[]> {
+  try {
+    const keys = await readPublicKeys(bytes);
+    return keys.map((key) => ({ source, fingerprint: key.getFingerprint().toUpperCase(), armored: key.armor() }));
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import * as openpgp from 'openpgp';
+import type { SignerVerdict } from '../model/message-record.js';
+import { judgeSignatures, verificationDate } from './judge-signatures.js';
+import type { PgpContext } from './pgp-context.js';
+
+/**
+ * The three OpenPGP operations mail needs — open a message (decrypt, or verify a signed
+ * one), verify a detached signature, verify a cleartext signature — each returning a
+ * value: an error is a verdict (`error` code), never an exception.
+ */
+export type OpenResult =
+  | { ok: true; encrypted: boolean; data: Uint8Array; filename: string | null; signers: SignerVerdict[]; sha256: string | null }
+  | { ok: false; encrypted: boolean; error: string; sha256: string | null };
+
+const { packet: tag } = openpgp.enums;
+const ENCRYPTION_TAGS = new Set<number>([tag.publicKeyEncryptedSessionKey, tag.symEncryptedSessionKey, tag.symmetricallyEncryptedData, tag.symEncryptedIntegrityProtectedData, tag.aeadEncryptedData]);
+
+export async function openMessage(input: string | Uint8Array, ctx: PgpContext): Promise<OpenResult> {
+  let message: openpgp.Message<Uint8Array>;
+  try {
+    message = (typeof input === 'string'
+      ? await openpgp.readMessage({ armoredMessage: input, config: ctx.config })
+      : await openpgp.readMessage({ binaryMessage: input, config: ctx.config })) as openpgp.Message<Uint8Array>;
+  } catch (error) {
+    return { ok: false, encrypted: false, error: errorCode(error), sha256: null };
+  }
+  const sha256 = ciphertextHash(message);
+  const encrypted = sha256 !== null;
+  try {
+    const config = { ...openpgp.config, ...ctx.config };
+    const opened = encrypted ? await message.decrypt([ctx.team.privateKey], undefined, undefined, ctx.receivedAt, config) : message;
+    const data = opened.getLiteralData();
+    if (!(data instanceof Uint8Array)) throw new Error('no literal data');
+    const signaturePackets = opened.unwrapCompressed().packets.filterByTag(tag.signature) as unknown as Array<{ created: Date | null }>;
+    const verifications = await opened.verify(verificationKeys(ctx), verificationDate(signaturePackets, ctx), config);
+    return { ok: true, encrypted, data, filename: opened.getFilename(), signers: await judgeSignatures(verifications, ctx), sha256 };
+  } catch (error) {
+    return { ok: false, encrypted, error: errorCode(error), sha256 };
+  }
+}
+
+export async function verifyDetached(data: Uint8Array, signature: string | Uint8Array, ctx: PgpContext): Promise<SignerVerdict[] | { error: string }> {
+  try {
+    const parsed = typeof signature === 'string'
+      ? await openpgp.readSignature({ armoredSignature: signature, config: ctx.config })
+      : await openpgp.readSignature({ binarySignature: signature, config: ctx.config });
+    const message = await openpgp.createMessage({ binary: data });
+    const date = verificationDate(parsed.packets as unknown as Array<{ created: Date | null }>, ctx);
+    const { signatures } = await openpgp.verify({ message, signature: parsed, verificationKeys: verificationKeys(ctx), date, config: ctx.config, format: 'binary' });
+    return await judgeSignatures(signatures as never, ctx);
+  } catch (error) {
+    return { error: errorCode(error) };
+  }
+}
+
+export async function verifyCleartext(armored: string, ctx: PgpContext): Promise<{ text: string; signers: SignerVerdict[] } | { error: string }> {
+  try {
+    const message = await openpgp.readCleartextMessage({ cleartextMessage: armored, config: ctx.config });
+    const packets = (message as unknown as { signature: { packets: Array<{ created: Date | null }> } }).signature.packets;
+    const { data, signatures } = await openpgp.verify({ message, verificationKeys: verificationKeys(ctx), date: verificationDate(packets, ctx), config: ctx.config });
+    return { text: data, signers: await judgeSignatures(signatures as never, ctx) };
+  } catch (error) {
+    return { error: errorCode(error) };
+  }
+}
+
+/** openpgp.js wants a non-empty list to verify against; an empty keyring still judges. */
+function verificationKeys(ctx: PgpContext): openpgp.PublicKey[] {
+  return ctx.keyring.keys as openpgp.PublicKey[];
+}
+
+/**
+ * The replay key (research/security.md §2 rule 4): SHA-256 over the session-key and
+ * encrypted-data packets, each re-serialised so that a change of armor, packet framing
+ * or an added marker packet does not hide a re-sent ciphertext. Null when not encrypted.
+ */
+export function ciphertextHash(message: openpgp.Message<Uint8Array>): string | null {
+  const hash = createHash('sha256');
+  let found = false;
+  for (const packet of message.packets as unknown as Iterable<{ constructor: { tag: number }; write(): Uint8Array }>) {
+    const packetTag = packet.constructor.tag;
+    if (!ENCRYPTION_TAGS.has(packetTag)) continue;
+    const body = packet.write();
+    if (!(body instanceof Uint8Array)) continue;
+    found = true;
+    hash.update(Buffer.from([packetTag]));
+    hash.update(Buffer.from(body));
+  }
+  return found ? hash.digest('hex') : null;
+}
+
+/** Stable error codes for message.json (the library's text varies between versions). */
+export function errorCode(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/not authenticated|unauthenticated|missing mdc/i.test(message)) return 'unauthenticated';
+  if (/decompressed message size/i.test(message)) return 'too-large';
+  if (/modification detected|integrity|authentication tag|MDC/i.test(message)) return 'integrity';
+  if (/session key|decryption key|no (secret|private) key|password or key|decrypt.*key|key.*not found/i.test(message)) return 'no-decryption-key';
+  if (/grammar|unexpected packet|packet.*not allowed|Can only verify message with one literal/i.test(message)) return 'malformed';
+  if (/armor|misformed|not of type|unknown ascii armor|crc/i.test(message)) return 'bad-armor';
+  return 'malformed';
+}
