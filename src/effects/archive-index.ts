@@ -15,6 +15,13 @@ import { writeFileExclusive, writeJsonAtomic } from './atomic-file.js';
  */
 export type ShaEntry = TicketClaim;
 
+/** The first committed-or-claimed message carrying a ciphertext (by its raw SHA-256). */
+export interface CiphertextEntry {
+  ticket: string;
+  seq: number;
+  sha256: string;
+}
+
 export class ArchiveIndex {
   private readonly layout: ArchiveLayout;
 
@@ -43,6 +50,15 @@ export class ArchiveIndex {
     const key = normalizeMessageId(messageId);
     if (!key) return;
     await writeFileExclusive(this.layout.messageIdIndexFile(key), `${JSON.stringify({ ticket })}\n`);
+  }
+
+  async findCiphertext(digest: string): Promise<CiphertextEntry | null> {
+    return readJson<CiphertextEntry>(this.layout.ciphertextIndexFile(digest));
+  }
+
+  /** First writer wins: a replay can never take over the original's entry. */
+  async addCiphertext(digest: string, entry: CiphertextEntry): Promise<void> {
+    await writeFileExclusive(this.layout.ciphertextIndexFile(digest), `${JSON.stringify(entry)}\n`);
   }
 }
 

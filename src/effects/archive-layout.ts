@@ -62,6 +62,11 @@ export class ArchiveLayout {
     const hex = createHash('sha256').update(messageId).digest('hex');
     return path.join(this.indexDir, 'message-id', hex.slice(0, 2), `${hex}.json`);
   }
+  /** Replay index: ciphertext digest (PKESK + encrypted data) → first message. */
+  ciphertextIndexFile(sha256: string): string {
+    const hex = assertHex(sha256);
+    return path.join(this.indexDir, 'ciphertext', hex.slice(0, 2), `${hex}.json`);
+  }
   lockFile(name: string): string {
     return path.join(this.locksDir, assertSafeName(name));
   }

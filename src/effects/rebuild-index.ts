@@ -8,7 +8,8 @@ import { ArchiveLayout } from './archive-layout.js';
 
 /**
  * Recreates index/ from tickets/ (the archive is the source of truth): every committed
- * message's SHA-256 and Message-ID, and the Message-IDs of the acks we sent. Built beside
+ * message's SHA-256, Message-ID and ciphertext digests, and the Message-IDs of the acks
+ * we sent. Built beside
  * the live index and swapped in with renames. Run it with `intake serve` stopped.
  */
 export async function rebuildIndex(archive: Archive): Promise<{ tickets: number; messages: number; messageIds: number }> {
@@ -24,6 +25,10 @@ export async function rebuildIndex(archive: Archive): Promise<{ tickets: number;
       counts.messages++;
       const status = record.threading.kind === 'new' ? 'new' : 'followup';
       await index.claimSha(record.sha256, { ticket, seq, status, threading: record.threading });
+      // In ticket/seq order, so the first carrier of a ciphertext keeps the entry.
+      for (const part of record.encryption.parts ?? []) {
+        if (part.sha256) await index.addCiphertext(part.sha256, { ticket, seq, sha256: record.sha256 });
+      }
       const id = messageIds(record.headers.messageId ?? '')[0];
       if (id) {
         await index.addMessageId(id, ticket);

@@ -43,6 +43,8 @@ export function flagsOf(record: MessageRecord): string[] {
   if (record.parse.status === 'unparseable') flags.push('unparseable');
   if (!record.from.valid) flags.push('invalid-from');
   if (record.threading.kind !== 'new' && !record.threading.senderKnown) flags.push('unknown-sender-followup');
+  if (record.encryption.wrapped) flags.push('wrapped-ciphertext');
+  if (record.encryption.replayOf) flags.push('replayed-ciphertext');
   return flags;
 }
 

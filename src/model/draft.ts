@@ -11,6 +11,7 @@ import type {
   ThreadingVerdict,
   UrgentVerdict,
 } from './message-record.js';
+import type { OfferedKey } from '../openpgp/offered-keys.js';
 import type { OutgoingMail } from './outgoing-mail.js';
 import type { RawHeader } from './raw-headers.js';
 import type { TransportInfo } from './transport.js';
@@ -72,6 +73,8 @@ export interface Draft {
   body: ReportBody;
   /** Decrypted MIME bytes, archived as decrypted.eml (mode 0600). */
   decrypted: Buffer | null;
+  /** Keys the message offered (attachments, Autocrypt): stored as pending, never trusted. */
+  offeredKeys: OfferedKey[];
   encryption: EncryptionVerdict;
   signature: SignatureVerdict;
   urgent: UrgentVerdict;
@@ -92,12 +95,13 @@ export function initialDraft(message: SpooledMessage, claim: Draft['claim']): Dr
   return {
     message,
     outerHeaders: [],
-    headers: { messageId: null, from: null, to: null, subject: null, date: null, subjectDecoded: null },
+    headers: { messageId: null, from: null, to: null, subject: null, date: null, subjectDecoded: null, innerSubject: null },
     from: { address: null, valid: false, count: 0, problem: 'not-parsed' },
     parse: { status: 'ok', error: null },
     body: { text: '', html: null, attachments: [] },
     decrypted: null,
-    encryption: { status: 'none', format: null, wrapped: false, error: null },
+    offeredKeys: [],
+    encryption: { status: 'none', format: null, wrapped: false, error: null, parts: [], replayOf: null },
     signature: { status: 'none', coverage: 'none', signers: [], fromMatchesSigner: false },
     urgent: { flag: false, reason: null },
     form: { template: null, fields: {}, warnings: [] },

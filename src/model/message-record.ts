@@ -14,6 +14,9 @@ export interface HeaderSummary {
   date: string | null;
   /** The Subject with RFC 2047 encoded-words decoded. */
   subjectDecoded: string | null;
+  /** The Subject protected inside the encrypted/signed payload (Thunderbird protected
+   * headers), decoded; null when there is none. Threading also looks here. */
+  innerSubject?: string | null;
 }
 
 export interface FromCheck {

@@ -3,6 +3,7 @@ import type { AckTemplates } from '../compose/ack-template.js';
 import type { Config } from '../config/schema.js';
 import type { Draft } from '../model/draft.js';
 import type { Archive } from '../effects/archive.js';
+import type { CiphertextEntry } from '../effects/archive-index.js';
 import type { Keyring } from '../keys/keyring.js';
 import type { TeamKey } from '../keys/team-key.js';
 
@@ -12,6 +13,8 @@ export interface TicketLookups {
   ticketByMessageId(messageId: string): Promise<string | null>;
   /** Lower-cased addresses the ticket has seen (reporters and follow-ups). */
   correspondents(ticket: string): Promise<string[]>;
+  /** The first message that carried this ciphertext (replay detection), or null. */
+  firstCiphertext(sha256: string): Promise<CiphertextEntry | null>;
 }
 
 /** Key material, parsed once at start-up. */
@@ -51,5 +54,6 @@ export function lookupsFor(archive: Archive): TicketLookups {
     ticketExists: (ticket) => archive.tickets.exists(ticket),
     ticketByMessageId: (messageId) => archive.index.findMessageId(messageId),
     correspondents: async (ticket) => (await archive.tickets.read(ticket))?.correspondents ?? [],
+    firstCiphertext: (sha256) => archive.index.findCiphertext(sha256),
   };
 }

@@ -30,7 +30,8 @@ export function senderAddress(draft: Draft): string | null {
 }
 
 async function byTag(draft: Draft, ctx: StageContext) {
-  const subject = draft.headers.subjectDecoded ?? '';
+  // Thunderbird's protected Subject is where the real one (with our tag) lives.
+  const subject = [draft.headers.subjectDecoded ?? '', draft.headers.innerSubject ?? ''].join('\n');
   for (const ticket of findTicketTags(ctx.config.team.ticketPrefix, subject)) {
     if (await ctx.lookups.ticketExists(ticket)) return { kind: 'tag' as const, ticket };
   }

@@ -1,0 +1,119 @@
+import { execFile } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import * as openpgp from 'openpgp';
+import { describe, expect, it } from 'vitest';
+import { hardenedOpenpgpConfig } from '../../src/openpgp/openpgp-config.js';
+import { FIXTURES, loadMessage, runPipelineOn } from '../helpers/pipeline.js';
+import { testConfig } from '../helpers/test-config.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { pgpFixtures, pgpTestApp, reporterTransport, unwrapDraft } from './pgp-fixtures.js';
+
+const hostile = Object.fromEntries(pgpFixtures('hostile').map((f) => [f.name, f]));
+const shapes = Object.fromEntries(pgpFixtures('openpgp').map((f) => [f.name, f]));
+
+describe('replayed ciphertext', () => {
+  it('links a re-sent ciphertext to the first ticket and does not make its plaintext the body', async () => {
+    const original = hostile['pgp-replay-1-original']!;
+    const t = await pgpTestApp(original.expected);
+    const first = await runPipelineOn(t, original.file, { transport: reporterTransport });
+    const resent = await runPipelineOn(t, hostile['pgp-replay-2-resent']!.file, { transport: reporterTransport });
+    expect(first.record!.encryption.replayOf).toBeNull();
+    expect(resent.outcome).toMatchObject({ status: 'new', ticket: 'XYZ-2026-00002' });
+    expect(resent.record!.encryption).toMatchObject({ status: 'decrypted', replayOf: { ticket: 'XYZ-2026-00001', seq: 1 } });
+    expect(resent.record!.signature).toMatchObject({ status: 'valid', fromMatchesSigner: false });
+    expect(resent.ticket!.flags).toContain('replayed-ciphertext');
+    expect(first.ticket!.flags).not.toContain('replayed-ciphertext');
+
+    const replayDraft = await unwrapDraft(t, await loadMessage(hostile['pgp-replay-2-resent']!.file));
+    expect(replayDraft.body.text).not.toContain('VICTIM');
+    // The original, seen again (a retry of the same bytes), is not its own replay.
+    const originalDraft = await unwrapDraft(t, await loadMessage(original.file));
+    expect(originalDraft.encryption.replayOf).toBeNull();
+    expect(originalDraft.body.text).toContain('VICTIM');
+  });
+
+  it('rebuilds the ciphertext index from the archive', async () => {
+    const original = hostile['pgp-replay-1-original']!;
+    const t = await pgpTestApp(original.expected);
+    const first = await runPipelineOn(t, original.file, { transport: reporterTransport });
+    const digest = first.record!.encryption.parts![0]!.sha256!;
+    const { rebuildIndex } = await import('../../src/effects/rebuild-index.js');
+    const { rm } = await import('node:fs/promises');
+    await rm(t.app.archive.layout.indexDir, { recursive: true, force: true });
+    expect(await t.app.archive.index.findCiphertext(digest)).toBeNull();
+    await rebuildIndex(t.app.archive);
+    expect(await t.app.archive.index.findCiphertext(digest)).toMatchObject({ ticket: 'XYZ-2026-00001', seq: 1 });
+  });
+});
+
+describe('Thunderbird protected headers', () => {
+  it('records the inner Subject, threads by the tag in it, and keeps the outer Subject for urgency', async () => {
+    const fixture = shapes['shape-protected-headers']!;
+    const t = await pgpTestApp(fixture.expected);
+    await runPipelineOn(t, shapes['signed-mime-plain-cv25519-gpg']!.file, { transport: reporterTransport });
+    const run = await runPipelineOn(t, fixture.file, { transport: reporterTransport });
+    expect(run.outcome).toMatchObject({ status: 'followup', ticket: 'XYZ-2026-00001' });
+    expect(run.record!.threading.kind).toBe('tag');
+    expect(run.record!.headers).toMatchObject({ subjectDecoded: '...', innerSubject: '[XYZ-2026-00001] more scanning from the same hosts' });
+    expect(run.record!.urgent.flag).toBe(false);
+  });
+});
+
+describe('keys offered in mail', () => {
+  it('stores an attached key and an Autocrypt key as pending, never in the keyring', async () => {
+    const t = await pgpTestApp(shapes['shape-key-attachment']!.expected, { pendingDir: 'pending', keyringDir: path.join(FIXTURES, 'keys', 'constituents') });
+    const attached = await runPipelineOn(t, shapes['shape-key-attachment']!.file, { transport: reporterTransport });
+    await runPipelineOn(t, shapes['shape-autocrypt-header']!.file, { transport: reporterTransport });
+    const [fingerprint] = shapes['shape-key-attachment']!.expected.offeredKeys!;
+    const pendingDir = path.join(t.dir, 'pending');
+    expect((await readdir(pendingDir)).filter((n) => !n.endsWith('.lock')).sort()).toEqual([`${fingerprint}.asc`, `${fingerprint}.json`]);
+    const meta = JSON.parse(await readFile(path.join(pendingDir, `${fingerprint}.json`), 'utf8'));
+    expect(meta.sightings.map((s: { source: string; ticket: string }) => [s.source, s.ticket])).toEqual([
+      ['attachment', attached.record!.ticket],
+      ['autocrypt', 'XYZ-2026-00002'],
+    ]);
+    expect(t.app.context.keys.keyring.byFingerprint(fingerprint!)).toBeNull();
+  });
+});
+
+describe('untrusted literal filenames', () => {
+  it('keeps the literal-packet filename only inside message.json, and out of log lines and paths', async () => {
+    const fixture = hostile['pgp-literal-filename']!;
+    const t = await pgpTestApp(fixture.expected);
+    const run = await runPipelineOn(t, fixture.file, { transport: reporterTransport });
+    expect(run.record!.encryption.parts![0]!.literalFilename).toBe(fixture.expected.literalFilename);
+    const dir = t.app.archive.layout.messageDir(run.record!.ticket, run.record!.seq);
+    expect((await readdir(dir)).sort()).toEqual(['decrypted.eml', 'message.json', 'raw.eml']);
+    expect(t.logs.text()).not.toContain('GOODSIG');
+    const mode = (await import('node:fs/promises')).stat(path.join(dir, 'decrypted.eml'));
+    expect((await mode).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('hardening', () => {
+  it('configures openpgp.js as research/security.md §3 recommends', () => {
+    const config = testConfig('/tmp', { smtp: { maxMessageBytes: 10 * 1024 * 1024 } });
+    const cv = hardenedOpenpgpConfig(config, false);
+    const rsa = hardenedOpenpgpConfig(config, true);
+    expect(cv).toMatchObject({ allowUnauthenticatedMessages: false, allowUnauthenticatedStream: false, enforceGrammar: true, maxDecompressedMessageSize: 10 * 1024 * 1024, constantTimePKCS1Decryption: false, minRSABits: 2047 });
+    expect(rsa.constantTimePKCS1Decryption).toBe(true);
+    expect(cv.rejectMessageHashAlgorithms!.has(openpgp.enums.hash.sha1)).toBe(true);
+  });
+
+  it('refuses a decompression limit above the archive cap', () => {
+    expect(() => testConfig('/tmp', { pgp: { maxDecompressedMessageBytes: 64 * 1024 * 1024 } })).toThrow(/maxDecompressedMessageBytes/);
+    expect(testConfig('/tmp', { pgp: { maxDecompressedMessageBytes: 1024 * 1024 } }).pgp.maxDecompressedMessageBytes).toBe(1024 * 1024);
+  });
+
+  it('stops the ~200 MiB zlib bomb at the limit with bounded memory', async () => {
+    const dir = await tempDir();
+    const script = path.resolve(import.meta.dirname, '../../dist/test-support/decrypt-rss.js');
+    const { stdout } = await promisify(execFile)(process.execPath, [script, path.join(FIXTURES, 'mail/hostile/pgp-zlib-bomb.eml'), path.join(FIXTURES, 'keys/team.sec.asc')], { cwd: dir });
+    const result = JSON.parse(stdout) as { error: string; maxRssMiB: number; baselineRssMiB: number };
+    expect(result.error).toBe('too-large');
+    // Without the limit openpgp.js inflates all 200 MiB (RSS +565 MiB, research §3).
+    expect(result.maxRssMiB - result.baselineRssMiB).toBeLessThan(150);
+  });
+});

@@ -1,0 +1,64 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { initialDraft } from '../../src/model/draft.js';
+import { sha256Hex } from '../../src/effects/spool.js';
+import { fileTransport } from '../../src/model/transport.js';
+import { parseMime } from '../../src/pipeline/stages/parse-mime.js';
+import { unwrapOpenpgp } from '../../src/pipeline/stages/unwrap-openpgp.js';
+import type { SignerVerdict } from '../../src/model/message-record.js';
+import { createTestApp, FIXTURES, type TestApp } from '../helpers/pipeline.js';
+
+/** What scripts/fixtures/openpgp.mjs writes beside each OpenPGP fixture. */
+export interface PgpExpectation {
+  receivedAt: string;
+  teamKey: 'team' | 'team-rsa';
+  record: Record<string, unknown>;
+  body?: { includes?: string[]; excludes?: string[] };
+  attachments?: string[];
+  offeredKeys?: string[];
+  replayOf?: string;
+  literalFilename?: string;
+}
+
+export interface PgpFixture {
+  name: string;
+  file: string;
+  expected: PgpExpectation;
+}
+
+export function pgpFixtures(dir: 'openpgp' | 'hostile'): PgpFixture[] {
+  const folder = path.join(FIXTURES, 'mail', dir);
+  return readdirSync(folder)
+    .filter((n) => n.endsWith('.eml') && (dir === 'openpgp' || n.startsWith('pgp-')))
+    .sort()
+    .map((n) => {
+      const name = n.slice(0, -4);
+      const expected = JSON.parse(readFileSync(path.join(folder, `${name}.expected.json`), 'utf8')) as PgpExpectation;
+      return { name, file: `mail/${dir}/${n}`, expected };
+    });
+}
+
+/** A real app with the fixture team key and the curated fixture keyring, clock at receipt. */
+export async function pgpTestApp(expected: Pick<PgpExpectation, 'teamKey' | 'receivedAt'>, pgp: Record<string, unknown> = {}): Promise<TestApp> {
+  const t = await createTestApp({
+    pgp: { privateKeyFile: path.join(FIXTURES, 'keys', `${expected.teamKey}.sec.asc`), keyringDir: path.join(FIXTURES, 'keys', 'constituents'), ...pgp },
+  });
+  t.clock.set(expected.receivedAt);
+  return t;
+}
+
+export const reporterTransport = fileTransport('reporter@example.org', ['cert@xyz.example']);
+
+/** parse-mime + unwrap-openpgp on one message, for what message.json does not hold (the body). */
+export async function unwrapDraft(t: TestApp, raw: Buffer) {
+  const message = { spoolId: 'test', raw, sha256: sha256Hex(raw), receivedAt: t.clock.now(), transport: reporterTransport };
+  return unwrapOpenpgp(await parseMime(initialDraft(message, null)), t.app.context);
+}
+
+/** Signature order within a message is the tool's; compare signers by fingerprint. */
+export function sortSigners<T extends { signature?: { signers?: Array<Partial<SignerVerdict>> } }>(record: T): T {
+  const signers = record.signature?.signers;
+  if (!signers) return record;
+  const sorted = [...signers].sort((a, b) => `${a.fingerprint}${a.status}`.localeCompare(`${b.fingerprint}${b.status}`));
+  return { ...record, signature: { ...record.signature, signers: sorted } };
+}
