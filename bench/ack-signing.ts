@@ -63,7 +63,7 @@ async function perSecond(algorithm: TeamKeyAlgorithm, sender: string): Promise<n
     config,
     now: () => new Date(),
     keys: { team: await teamKey(algorithm), keyring: createKeyring([reporter.publicKey]) },
-    lookups: { ticketExists: async () => false, ticketByMessageId: async () => null, correspondents: async () => [] },
+    lookups: { ticketExists: async () => false, ticketByMessageId: async () => null, correspondents: async () => [], firstCiphertext: async () => null },
     templates,
   };
   await composeAck(draftFor(0, sender), ctx); // warm-up
