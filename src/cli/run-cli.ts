@@ -6,6 +6,7 @@ import { EXIT } from './exit-codes.js';
 import { registerIndex } from './index-command.js';
 import { registerIngest } from './ingest.js';
 import { registerKeys } from './keys.js';
+import { registerReprocess } from './reprocess.js';
 import { registerServe } from './serve.js';
 import { registerTail } from './tail.js';
 import { registerTickets } from './tickets.js';
@@ -35,6 +36,7 @@ export async function runCli(argv: string[], io: CliIo, signal: AbortSignal): Pr
   registerConfig(program, io, setExit);
   registerIndex(program, io, setExit);
   registerKeys(program, io, setExit);
+  registerReprocess(program, io, setExit);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -93,7 +93,7 @@ export function mergeTicket(
 }
 
 /** A reporter is identified by key only when one trusted key signed the whole message. */
-function reporterFingerprint(record: MessageRecord): string | null {
+export function reporterFingerprint(record: MessageRecord): string | null {
   if (record.signature.status !== 'valid' || record.signature.coverage !== 'whole') return null;
   return record.signature.signers.find((s) => s.status === 'valid')?.fingerprint ?? null;
 }
