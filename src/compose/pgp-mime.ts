@@ -38,6 +38,14 @@ function boundary(tag: string): string {
   return `=_${tag}_${randomBytes(12).toString('hex')}`;
 }
 
+/**
+ * A multipart body (RFC 2046 §5.1.1). The CRLF before each boundary line belongs to the
+ * delimiter, so a part's bytes — the signed bytes above all — are exactly as given.
+ */
+function multipart(preamble: string, b: string, parts: string[]): string {
+  return [preamble, ...parts.flatMap((part) => [`--${b}`, part]), `--${b}--`, ''].join('\r\n');
+}
+
 function armorToCrlf(armored: string): string {
   return armored.replace(/\r?\n/g, '\r\n').replace(/(\r\n)+$/, '');
 }
@@ -60,19 +68,16 @@ export async function signEntity(entity: MimeEntity, signingKey: openpgp.Private
   if (hash === undefined || hash === null) throw new Error('the signature carries no hash algorithm');
   const micalg = `pgp-${openpgp.enums.read(openpgp.enums.hash, hash).toLowerCase()}`;
   const b = boundary('sig');
-  const body = [
-    'This is an OpenPGP/MIME signed message (RFC 4880 and 3156)',
-    `--${b}`,
-    `${signed.toString('utf8')}`,
-    `--${b}`,
-    'Content-Type: application/pgp-signature; name="signature.asc"',
-    'Content-Description: OpenPGP digital signature',
-    'Content-Disposition: attachment; filename="signature.asc"',
-    '',
-    armorToCrlf(armored),
-    `--${b}--`,
-    '',
-  ].join('\r\n');
+  const body = multipart('This is an OpenPGP/MIME signed message (RFC 4880 and 3156)', b, [
+    signed.toString('utf8'),
+    [
+      'Content-Type: application/pgp-signature; name="signature.asc"',
+      'Content-Description: OpenPGP digital signature',
+      'Content-Disposition: attachment; filename="signature.asc"',
+      '',
+      armorToCrlf(armored),
+    ].join('\r\n'),
+  ]);
   return {
     headers: [`Content-Type: multipart/signed; micalg=${micalg};\r\n protocol="application/pgp-signature";\r\n boundary="${b}"`],
     body,
@@ -92,23 +97,16 @@ export async function encryptEntity(entity: MimeEntity, keys: openpgp.PublicKey[
     date,
   });
   const b = boundary('enc');
-  const body = [
-    'This is an OpenPGP/MIME encrypted message (RFC 4880 and 3156)',
-    `--${b}`,
-    'Content-Type: application/pgp-encrypted',
-    'Content-Description: PGP/MIME version identification',
-    '',
-    'Version: 1',
-    '',
-    `--${b}`,
-    'Content-Type: application/octet-stream; name="encrypted.asc"',
-    'Content-Description: OpenPGP encrypted message',
-    'Content-Disposition: inline; filename="encrypted.asc"',
-    '',
-    armorToCrlf(armored),
-    `--${b}--`,
-    '',
-  ].join('\r\n');
+  const body = multipart('This is an OpenPGP/MIME encrypted message (RFC 4880 and 3156)', b, [
+    ['Content-Type: application/pgp-encrypted', 'Content-Description: PGP/MIME version identification', '', 'Version: 1', ''].join('\r\n'),
+    [
+      'Content-Type: application/octet-stream; name="encrypted.asc"',
+      'Content-Description: OpenPGP encrypted message',
+      'Content-Disposition: inline; filename="encrypted.asc"',
+      '',
+      armorToCrlf(armored),
+    ].join('\r\n'),
+  ]);
   return {
     headers: [`Content-Type: multipart/encrypted;\r\n protocol="application/pgp-encrypted";\r\n boundary="${b}"`],
     body,
