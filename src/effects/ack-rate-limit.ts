@@ -1,22 +1,23 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { normalizeAddress } from '../model/strict-mailbox.js';
 import type { ArchiveLayout } from './archive-layout.js';
 import { listDirOrEmpty } from './archive-index.js';
-import { writeJsonAtomic } from './atomic-file.js';
-import { withLock } from './locks.js';
 import { sha256Hex } from './spool.js';
 
 /**
  * The per-sender daily limit on automatic responses (RFC 3834 §6: "limit the number of
- * responses sent to any individual per period of time"). One small file per sender and
- * day under state/ack-rate/<YYYY-MM-DD>/, named by the SHA-256 of the normalised
- * address (never by the address itself), holding the messages that took a slot.
- * Read-modify-write happens under a cross-process lock, so `intake serve` and any number
- * of `intake ingest` processes share one count, and it survives restarts.
+ * responses sent to any individual per period of time"). Under
+ * state/ack-rate/<YYYY-MM-DD>/<sha256 of the normalised sender>/ (never the address
+ * itself in a path) each granted response is one slot file `1` … `max`, created with
+ * O_EXCL: the file system decides who gets the last slot, so `intake serve` and any
+ * number of `intake ingest` processes share one count without a lock, and it survives
+ * restarts. A slot file holds the message (ticket/seq) that took it: a message retried
+ * after a crash finds its own slot instead of taking a second one. (Two attempts at the
+ * same message never run at once: processing holds the message's lock.)
  *
- * A slot is keyed by ticket/seq: a message retried after a crash finds its own slot
- * again instead of taking a second one.
+ * Slots are not fsync'd: they are a limit, not evidence. A power cut may forget the
+ * last few, which can only mean a few more responses that day, never a lost message.
  */
 const KEEP_DAYS = 3;
 
@@ -33,24 +34,26 @@ export class AckRateLimit {
 
   /** True when `key` holds (or now takes) one of the `max` slots of `sender` on `day`. */
   async take(sender: string, day: string, key: string, max: number): Promise<boolean> {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error('day must be YYYY-MM-DD');
-    const hash = sha256Hex(normalizeAddress(sender));
-    const dayDir = path.join(this.dir, day);
-    const file = path.join(dayDir, `${hash}.json`);
-    return withLock(this.layout.lockFile(`ack-rate-${hash}`), async () => {
-      const slots = await readSlots(file);
-      if (slots.includes(key)) return true;
-      if (slots.length >= max) return false;
-      const created = await mkdir(dayDir, { recursive: true });
-      if (created !== undefined) await this.prune(day);
-      await writeJsonAtomic(file, { slots: [...slots, key] });
-      return true;
-    });
+    const dir = this.senderDir(sender, day);
+    const taken = await readSlots(dir);
+    if (taken.includes(key)) return true;
+    if (taken.length >= max) return false;
+    const created = await mkdir(dir, { recursive: true });
+    if (created !== undefined) await this.prune(day);
+    for (let slot = 1; slot <= max; slot++) {
+      if (await claimSlot(path.join(dir, String(slot)), key)) return true;
+    }
+    return false;
   }
 
   /** How many slots `sender` has used on `day`. */
   async used(sender: string, day: string): Promise<number> {
-    return (await readSlots(path.join(this.dir, day, `${sha256Hex(normalizeAddress(sender))}.json`))).length;
+    return (await readSlots(this.senderDir(sender, day))).length;
+  }
+
+  private senderDir(sender: string, day: string): string {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error('day must be YYYY-MM-DD');
+    return path.join(this.dir, day, sha256Hex(normalizeAddress(sender)));
   }
 
   /** Days older than KEEP_DAYS before `today` can no longer limit anything. */
@@ -63,12 +66,30 @@ export class AckRateLimit {
   }
 }
 
-async function readSlots(file: string): Promise<string[]> {
+/** The keys holding the sender's slots (an empty slot file — a crash mid-write — still counts). */
+async function readSlots(dir: string): Promise<string[]> {
+  let names: string[];
   try {
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as { slots?: unknown };
-    return Array.isArray(parsed.slots) ? parsed.slots.filter((s): s is string => typeof s === 'string') : [];
+    names = await readdir(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const slots = names.filter((name) => /^\d+$/.test(name));
+  return Promise.all(slots.map((name) => readFile(path.join(dir, name), 'utf8').catch(() => '')));
+}
+
+async function claimSlot(file: string, key: string): Promise<boolean> {
+  try {
+    const handle = await open(file, 'wx', 0o640);
+    try {
+      await handle.writeFile(key);
+    } finally {
+      await handle.close();
+    }
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
   }
 }

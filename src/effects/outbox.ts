@@ -100,9 +100,8 @@ export class Outbox {
 
   /** Drops an entry (delivered, or no longer wanted); the .json goes first. */
   async remove(key: string): Promise<void> {
-    await unlinkIfPresent(this.file(key, 'json'));
-    await unlinkIfPresent(this.file(key, 'eml'));
-    await fsyncDir(this.dir).catch(() => undefined);
+    const removed = (await unlinkIfPresent(this.file(key, 'json'))) || (await unlinkIfPresent(this.file(key, 'eml')));
+    if (removed) await fsyncDir(this.dir);
   }
 
   /** Entries of one message whose kind is not in `keep` (a retry that now sends less). */
@@ -131,6 +130,13 @@ function ignoreMissing(error: NodeJS.ErrnoException): void {
   if (error.code !== 'ENOENT') throw error;
 }
 
-async function unlinkIfPresent(file: string): Promise<void> {
-  await unlink(file).catch(ignoreMissing);
+/** True when the file was there. */
+async function unlinkIfPresent(file: string): Promise<boolean> {
+  try {
+    await unlink(file);
+    return true;
+  } catch (error) {
+    ignoreMissing(error as NodeJS.ErrnoException);
+    return false;
+  }
 }
