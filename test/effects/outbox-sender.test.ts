@@ -1,12 +1,12 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { openApp } from '../../src/app.js';
 import { rebuildIndex } from '../../src/effects/rebuild-index.js';
 import { initialDraft } from '../../src/model/draft.js';
 import { fileTransport } from '../../src/model/transport.js';
 import { runPipeline, STEPS } from '../../src/pipeline/run-pipeline.js';
-import { expectSignedByTeam, makeTeamKey, recentClock, seedKeys, teamOf } from '../helpers/ack-checks.js';
+import { expectSignedByTeam, fixturePgp, recentClock, teamOf } from '../helpers/ack-checks.js';
 import { createTestApp, runPipelineOn, type TestApp } from '../helpers/pipeline.js';
 import { startSink, type Sink, type SinkOptions } from '../helpers/smtp-sink.js';
 
@@ -16,12 +16,8 @@ import { startSink, type Sink, type SinkOptions } from '../helpers/smtp-sink.js'
  * giving up with an error log, and never delivering for an uncommitted message. The
  * sender is driven pass by pass with the test clock, so nothing here depends on timing.
  */
-let teamKey: string;
 const sinks: Sink[] = [];
 
-beforeAll(async () => {
-  teamKey = await makeTeamKey();
-});
 afterEach(async () => {
   for (const sink of sinks.splice(0)) await sink.close();
 });
@@ -32,9 +28,10 @@ async function setup(sinkOptions: SinkOptions = {}, outbound: Record<string, unk
   const t = await createTestApp(
     {
       team,
+      pgp: fixturePgp(),
       outbound: { mode: 'smtp', host: '127.0.0.1', port: sink.port, retryInitialSeconds: 60, retryMaxSeconds: 600, giveUpAfterSeconds: 3600, ...outbound },
     },
-    { clock: recentClock(), prepare: seedKeys(teamKey) },
+    { clock: recentClock() },
   );
   return { t, sink, sender: t.app.outboxSender! };
 }

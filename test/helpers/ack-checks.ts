@@ -1,10 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { generateTeamKey, type TeamKeyAlgorithm } from '../../src/keys/team-key.js';
 import { gpgDecrypt, gpgVerify, sqopVerify, type TestKey } from './openpgp-tools.js';
 import { encryptedPayload, signedText, splitSigned } from './pgp-mime.js';
-import type { TestApp } from './pipeline.js';
+import { FIXTURES, type TestApp } from './pipeline.js';
 
 /** RFC 4880 §9.4 hash algorithm ids, as gpg's VALIDSIG status line gives them. */
 const HASH_NAMES: Record<string, string> = { '2': 'sha1', '8': 'sha256', '9': 'sha384', '10': 'sha512', '11': 'sha224' };
@@ -45,27 +44,19 @@ export async function decryptWith(raw: Buffer, key: TestKey): Promise<Buffer> {
   return result.stdout;
 }
 
-/** Team keys made once per test file, dated 2026-01-01 so any test clock is later. */
-export async function makeTeamKey(algorithm: TeamKeyAlgorithm = 'curve25519'): Promise<string> {
-  const { armoredPrivate } = await generateTeamKey({
-    name: 'XYZ-CERT',
-    email: 'cert@xyz.example',
-    passphrase: null,
-    algorithm,
-    date: new Date('2026-01-01T00:00:00Z'),
-  });
-  return armoredPrivate;
+/** The committed fixture keys (scripts/fixtures/openpgp-lib/keys.mjs, created 2025-01-01). */
+export function fixturePgp(team: 'team' | 'team-rsa' = 'team') {
+  return {
+    privateKeyFile: path.join(FIXTURES, 'keys', `${team}.sec.asc`),
+    keyringDir: path.join(FIXTURES, 'keys', 'constituents'),
+  };
 }
 
-/** A `prepare` hook for createTestApp: the team key and curated keyring files. */
-export function seedKeys(teamKey: string, constituents: TestKey[] = []) {
-  return async (dir: string): Promise<void> => {
-    await mkdir(path.join(dir, 'keys', 'constituents'), { recursive: true });
-    await writeFile(path.join(dir, 'keys', 'team.sec.asc'), teamKey, { mode: 0o600 });
-    for (const key of constituents) {
-      await writeFile(path.join(dir, 'keys', 'constituents', `${key.fingerprint}.asc`), key.publicKey);
-    }
-  };
+/** A fixture constituent (`alice`, `carol-expired`, …) with its secret key, for gpg. */
+export function fixtureKey(name: string, ring: 'constituents' | 'unknown' = 'constituents'): TestKey {
+  const publicKey = readFileSync(path.join(FIXTURES, 'keys', ring, `${name}.asc`), 'utf8');
+  const secretKey = readFileSync(path.join(FIXTURES, 'keys', 'secret', `${name}.sec.asc`), 'utf8');
+  return { publicKey, secretKey };
 }
 
 /** A clock a little behind the real one: gpg and sqop refuse signatures from the future. */

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tempDir } from './temp-dir.js';
 
@@ -91,36 +91,6 @@ export async function gpgEncrypt(plaintext: Buffer | string, publicKey: string):
 }
 
 export interface TestKey {
-  email: string;
-  fingerprint: string;
   publicKey: string;
   secretKey: string;
-}
-
-/**
- * An Ed25519 + Cv25519 key made by gpg with its clock at 2026-01-01 (so it is older
- * than any test clock). `expires` gives the primary key an expiry date; `revoked`
- * imports gpg's own revocation certificate before exporting.
- */
-export async function generateKey(email: string, options: { expires?: string; revoked?: boolean } = {}): Promise<TestKey> {
-  const home = await gpgHome();
-  try {
-    const at = ['--faked-system-time', '20260101T000000!'];
-    const expiry = options.expires ?? 'never';
-    const made = await gpg(home, [...at, '--quick-gen-key', `Test <${email}>`, 'ed25519', 'sign,cert', expiry]);
-    if (made.code !== 0) throw new Error(`gpg key generation failed: ${made.stderr}`);
-    const listing = (await gpg(home, ['--with-colons', '--list-keys', email])).stdout.toString();
-    const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(listing)?.[1];
-    if (!fingerprint) throw new Error('no fingerprint after key generation');
-    await gpg(home, [...at, '--quick-add-key', fingerprint, 'cv25519', 'encr', expiry]);
-    if (options.revoked) {
-      const certificate = await readFile(path.join(home, 'openpgp-revocs.d', `${fingerprint}.rev`), 'utf8');
-      await gpg(home, ['--import'], certificate.replace(/^:-----BEGIN/m, '-----BEGIN'));
-    }
-    const publicKey = (await gpg(home, ['--armor', '--export', fingerprint])).stdout.toString();
-    const secretKey = (await gpg(home, ['--armor', '--export-secret-keys', fingerprint])).stdout.toString();
-    return { email, fingerprint, publicKey, secretKey };
-  } finally {
-    await stopAgent(home);
-  }
 }

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fileTransport } from '../../src/model/transport.js';
-import { STEPS } from '../../src/pipeline/run-pipeline.js';
-import { decryptWith, expectSignedByTeam, makeTeamKey, recentClock, seedKeys, teamOf } from '../helpers/ack-checks.js';
-import { generateKey, gpgEncrypt, type TestKey } from '../helpers/openpgp-tools.js';
+import { decryptWith, expectSignedByTeam, fixtureKey, fixturePgp, recentClock, teamOf } from '../helpers/ack-checks.js';
+import { gpgEncrypt } from '../helpers/openpgp-tools.js';
 import { splitSigned } from '../helpers/pgp-mime.js';
 import { createTestApp, runPipelineOn, type TestApp } from '../helpers/pipeline.js';
 
@@ -15,13 +14,9 @@ import { createTestApp, runPipelineOn, type TestApp } from '../helpers/pipeline.
  * the ack of a report that cannot be decrypted equals the ack of one that can, apart
  * from ticket id, time, Message-ID, boundaries and signature bytes.
  */
-let teamKey: string;
-let reporter: TestKey;
-let stranger: TestKey;
-
-beforeAll(async () => {
-  [teamKey, reporter, stranger] = await Promise.all([makeTeamKey(), generateKey('reporter@example.org'), generateKey('stranger@example.org')]);
-});
+// alice has a curated key (her acks are encrypted); mallory's key is not the team's.
+const alice = fixtureKey('alice');
+const stranger = fixtureKey('mallory', 'unknown');
 
 const markers: string[] = [];
 function marker(): string {
@@ -85,7 +80,7 @@ async function encryptedReport(publicKey: string, subject: string, secret: strin
 }
 
 async function app(): Promise<TestApp> {
-  return createTestApp({ team: { onDutyAddress: 'duty@xyz.example' } }, { clock: recentClock(), prepare: seedKeys(teamKey, [reporter]) });
+  return createTestApp({ team: { onDutyAddress: 'duty@xyz.example' }, pgp: fixturePgp() }, { clock: recentClock() });
 }
 
 const envelope = (sender: string) => ({ transport: fileTransport(sender, ['cert@xyz.example']) });
@@ -109,13 +104,13 @@ describe('acknowledgements leak nothing of the report', () => {
     let n = 0;
     for (const raw of reports) {
       // Both signed-only and encrypted acks: the reporter's key is in the curated keyring.
-      await runPipelineOn(t, raw, envelope(n++ % 2 === 0 ? 'reporter@example.org' : 'other@example.org'));
+      await runPipelineOn(t, raw, envelope(n++ % 2 === 0 ? 'alice@example.org' : 'other@example.org'));
     }
     const outgoing = await allOutgoing(t);
     expect(outgoing.length).toBe(reports.length + 1); // one on-duty notification: one Subject was URGENT
     for (const raw of outgoing) {
       expectNoMarker(raw.toString('latin1'), 'the ack as sent');
-      const signedRaw = /^Content-Type: multipart\/encrypted/im.test(raw.toString()) ? await decryptWith(raw, reporter) : raw;
+      const signedRaw = /^Content-Type: multipart\/encrypted/im.test(raw.toString()) ? await decryptWith(raw, alice) : raw;
       if (signedRaw !== raw) expectNoMarker(signedRaw.toString('latin1'), 'the decrypted ack');
       expectNoMarker(await expectSignedByTeam(signedRaw, teamOf(t)), 'the signed text');
     }
@@ -124,32 +119,33 @@ describe('acknowledgements leak nothing of the report', () => {
   it('acks a report that fails to decrypt exactly like one that decrypts', async () => {
     const t = await app();
     const good = await encryptedReport(teamOf(t).publicKey, 'Report', marker());
-    const bad = await encryptedReport(stranger.publicKey, 'Report', marker());
-    const a = await runPipelineOn(t, good, envelope('other@example.org'));
-    const b = await runPipelineOn(t, bad, envelope('other@example.org'));
-    if (STEPS.some((s) => s.name === 'unwrap-openpgp')) {
-      expect(a.record!.encryption.status).toBe('decrypted');
-      expect(b.record!.encryption.status).toBe('failed');
+    const wrongKey = await encryptedReport(stranger.publicKey, 'Report', marker());
+    // A flipped byte in the ciphertext (T-EFAIL-MG): integrity protection must refuse it.
+    const corrupted = await encryptedReport(teamOf(t).publicKey, 'Report', marker());
+    const at = corrupted.indexOf('\r\n\r\n', corrupted.indexOf('-----BEGIN PGP MESSAGE-----')) + 40;
+    corrupted[at] = corrupted[at] === 0x41 ? 0x42 : 0x41;
+    const runs = [];
+    for (const raw of [good, wrongKey, corrupted]) runs.push(await runPipelineOn(t, raw, envelope('other@example.org')));
+    expect(runs.map((r) => r.record!.encryption.status)).toEqual(['decrypted', 'failed', 'failed']);
+    const acks = await allOutgoing(t);
+    expect(acks).toHaveLength(3);
+    const normalised: string[] = [];
+    for (const [i, ack] of acks.entries()) {
+      await expectSignedByTeam(ack, teamOf(t));
+      const { ticket, ack: record } = runs[i]!.record!;
+      normalised.push(
+        ack
+          .toString()
+          .replace(splitSigned(ack).signature, '<signature>')
+          .replaceAll(record.messageId!, '<message-id>')
+          .replaceAll(ticket, '<ticket>')
+          .replace(/=_sig_[0-9a-f]+/g, '<boundary>'),
+      );
+      // The signed part itself differs only in the ticket id.
+      expect(splitSigned(ack).signed.toString().replaceAll(ticket, 'T')).toBe(splitSigned(acks[0]!).signed.toString().replaceAll(runs[0]!.record!.ticket, 'T'));
     }
-    const [ackA, ackB] = await allOutgoing(t);
-    await expectSignedByTeam(ackA!, teamOf(t));
-    await expectSignedByTeam(ackB!, teamOf(t));
-    const normalise = (raw: Buffer, ticket: string, messageId: string) => {
-      const { signature } = splitSigned(raw);
-      return raw
-        .toString()
-        .replace(signature, '<signature>')
-        .replaceAll(messageId, '<message-id>')
-        .replaceAll(ticket, '<ticket>')
-        .replace(/=_sig_[0-9a-f]+/g, '<boundary>');
-    };
-    const normalA = normalise(ackA!, a.record!.ticket, a.record!.ack.messageId!);
-    const normalB = normalise(ackB!, b.record!.ticket, b.record!.ack.messageId!);
-    expect(a.record!.ticket).not.toBe(b.record!.ticket);
-    expect(normalA).toBe(normalB);
-    // The signed part itself differs only in the ticket id.
-    expect(splitSigned(ackA!).signed.toString().replaceAll(a.record!.ticket, 'T')).toBe(
-      splitSigned(ackB!).signed.toString().replaceAll(b.record!.ticket, 'T'),
-    );
+    expect(new Set(runs.map((r) => r.record!.ticket)).size).toBe(3);
+    expect(normalised[1]).toBe(normalised[0]);
+    expect(normalised[2]).toBe(normalised[0]);
   });
 });

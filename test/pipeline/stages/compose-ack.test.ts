@@ -1,8 +1,7 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fileTransport } from '../../../src/model/transport.js';
 import { readHeaders, headerValues } from '../../../src/model/raw-headers.js';
-import { decryptWith, expectSignedByTeam, makeTeamKey, recentClock, seedKeys, teamOf } from '../../helpers/ack-checks.js';
-import { generateKey, type TestKey } from '../../helpers/openpgp-tools.js';
+import { decryptWith, expectSignedByTeam, fixtureKey, fixturePgp, recentClock, teamOf } from '../../helpers/ack-checks.js';
 import { topHeader } from '../../helpers/pgp-mime.js';
 import { createTestApp, runPipelineOn, type TestApp } from '../../helpers/pipeline.js';
 
@@ -12,22 +11,13 @@ import { createTestApp, runPipelineOn, type TestApp } from '../../helpers/pipeli
  * sender's currently valid curated key, addressed to the envelope sender only, with the
  * RFC 3834 header fields and nothing of the report.
  */
-let teamKey: string;
-let reporter: TestKey;
-let expired: TestKey;
-let revoked: TestKey;
+// The fixture keyring (fixtures/keys/constituents) knows alice (valid), carol (expired
+// 2026-01-01), dave (revoked) and bob (RSA-3072); reporter@example.org has no key.
+const alice = fixtureKey('alice');
+const bob = fixtureKey('bob');
 
-beforeAll(async () => {
-  [teamKey, reporter, expired, revoked] = await Promise.all([
-    makeTeamKey(),
-    generateKey('reporter@example.org'),
-    generateKey('expired@example.org', { expires: '2026-06-01' }),
-    generateKey('revoked@example.org', { revoked: true }),
-  ]);
-});
-
-async function app(overrides: Parameters<typeof createTestApp>[0] = {}, constituents: TestKey[] = []): Promise<TestApp> {
-  return createTestApp(overrides, { clock: recentClock(), prepare: seedKeys(teamKey, constituents) });
+async function app(overrides: Parameters<typeof createTestApp>[0] = {}, team: 'team' | 'team-rsa' = 'team'): Promise<TestApp> {
+  return createTestApp({ ...overrides, pgp: fixturePgp(team) }, { clock: recentClock() });
 }
 
 function report(extra: string[] = [], subject = 'Phishing site impersonating our bank'): Buffer {
@@ -98,23 +88,23 @@ describe('compose-ack', () => {
   });
 
   it('encrypts to the envelope sender\'s curated key, signed inside; gpg decrypts it with the reporter key', async () => {
-    const t = await app({}, [reporter]);
-    const run = await runPipelineOn(t, report(), envelope('Reporter@Example.org'));
+    const t = await app();
+    const run = await runPipelineOn(t, report(), envelope('Alice@Example.org'));
     const raw = await ackOf(t, run.record!.ticket);
     expect(topHeader(raw, 'content-type')).toMatch(/^multipart\/encrypted;\s+protocol="application\/pgp-encrypted"/);
     expect(raw.toString()).not.toContain('filed it under ticket');
-    const inner = await decryptWith(raw, reporter);
+    const inner = await decryptWith(raw, alice);
     const text = await expectSignedByTeam(inner, teamOf(t));
     expect(text).toContain(run.record!.ticket);
     expect(run.record!.ack).toMatchObject({ status: 'queued', encrypted: true });
   });
 
   it.each([
-    ['an expired key', () => expired, 'expired@example.org'],
-    ['a revoked key', () => revoked, 'revoked@example.org'],
-    ['a key for another address', () => reporter, 'someone@example.org'],
-  ])('signs only when the sender has %s', async (_name, key, sender) => {
-    const t = await app({}, [key()]);
+    ['an expired key', 'carol@example.org'],
+    ['a revoked key', 'dave@example.org'],
+    ['no key (only others have)', 'someone@example.org'],
+  ])('signs only when the sender has %s', async (_name, sender) => {
+    const t = await app();
     const run = await runPipelineOn(t, report(), envelope(sender));
     const raw = await ackOf(t, run.record!.ticket);
     expect(topHeader(raw, 'content-type')).toMatch(/^multipart\/signed/);
@@ -177,12 +167,11 @@ describe('compose-ack', () => {
   });
 
   it('is verified by gpg and sqop with an RSA-3072 team key too', async () => {
-    const rsa = await makeTeamKey('rsa3072');
-    const t = await createTestApp({}, { clock: recentClock(), prepare: seedKeys(rsa, [reporter]) });
+    const t = await app({}, 'team-rsa');
     expect(t.app.context.keys.team.isRsa).toBe(true);
     const plain = await runPipelineOn(t, report(), envelope('other@example.org'));
     await expectSignedByTeam(await ackOf(t, plain.record!.ticket), teamOf(t));
-    const encrypted = await runPipelineOn(t, report([], 'second'), envelope('reporter@example.org'));
-    await expectSignedByTeam(await decryptWith(await ackOf(t, encrypted.record!.ticket), reporter), teamOf(t));
+    const encrypted = await runPipelineOn(t, report([], 'second'), envelope('bob@example.net'));
+    await expectSignedByTeam(await decryptWith(await ackOf(t, encrypted.record!.ticket), bob), teamOf(t));
   });
 });
