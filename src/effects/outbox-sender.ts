@@ -35,6 +35,7 @@ type Attempt = 'delivered' | 'deferred' | 'failed' | 'waiting' | 'not-due' | 'go
  * ack a second time on restart; SMTP offers no way to close that window (RFC 1047).
  */
 export class OutboxSender {
+  readonly name = 'outbox-sender';
   private readonly deps: OutboxSenderDeps;
   private timer: NodeJS.Timeout | null = null;
   private pass: Promise<void> | null = null;
