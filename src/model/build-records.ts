@@ -1,5 +1,5 @@
 import type { Draft } from './draft.js';
-import type { MessageRecord, TicketMessageSummary, TicketRecord } from './message-record.js';
+import type { Classification, MessageRecord, PriorityVerdict, TicketMessageSummary, TicketRecord } from './message-record.js';
 import { normalizeAddress } from './strict-mailbox.js';
 
 /** The message.json of a placed draft: every verdict, no message body. */
@@ -24,6 +24,7 @@ export function buildMessageRecord(draft: Draft): MessageRecord {
     classification: draft.classification,
     indicators: draft.indicators,
     tlp: draft.tlp,
+    priority: draft.priority,
     attachments: draft.body.attachments.map((a) => ({
       filename: a.filename,
       contentType: a.contentType,
@@ -74,6 +75,7 @@ export function mergeTicket(
     status: 'open',
     urgent: false,
     priority: null,
+    priorityRank: null,
     subject: record.headers.subjectDecoded,
     reporter: { address: sender, fingerprint: reporterFingerprint(record) },
     correspondents: [],
@@ -82,14 +84,48 @@ export function mergeTicket(
     messages: [],
   };
   const messages = [...base.messages.filter((m) => m.seq !== record.seq), summary].sort((a, b) => a.seq - b.seq);
+  const priority = higherPriority(base, messagePriority(record));
   return {
     ...base,
     updatedAt: now.toISOString(),
     urgent: base.urgent || record.urgent.flag,
+    priority: priority.rule,
+    priorityRank: priority.rank,
+    classification: mergeClassifications(base.classification, record.classification),
     correspondents: union(base.correspondents, correspondent ? [correspondent] : []),
     flags: union(base.flags, flagsOf(record)),
     messages,
   };
+}
+
+/** An urgent outer Subject outranks every configured rule (RFC 2350 Appendix E comes after it). */
+export const URGENT_PRIORITY: PriorityVerdict = { rank: 0, rule: 'urgent-subject' };
+
+function messagePriority(record: MessageRecord): PriorityVerdict | null {
+  if (record.urgent.flag) return URGENT_PRIORITY;
+  return record.priority ?? null;
+}
+
+/** The ticket keeps the most pressing priority any of its messages earned (lower rank wins). */
+function higherPriority(ticket: TicketRecord, candidate: PriorityVerdict | null): PriorityVerdict {
+  const current = ticket.priority !== null && typeof ticket.priorityRank === 'number'
+    ? { rank: ticket.priorityRank, rule: ticket.priority }
+    : null;
+  if (!candidate) return current ?? { rank: Number.MAX_SAFE_INTEGER, rule: 'default' };
+  return current && current.rank <= candidate.rank ? current : candidate;
+}
+
+/**
+ * A ticket's classification is the union over its messages; the default
+ * `other/undetermined` gives way as soon as any message was classified.
+ */
+export function mergeClassifications(a: Classification[], b: Classification[]): Classification[] {
+  const merged: Classification[] = [];
+  for (const c of [...a, ...b]) {
+    if (!merged.some((m) => m.class === c.class && m.type === c.type)) merged.push(c);
+  }
+  const specific = merged.filter((c) => !(c.class === 'other' && c.type === 'undetermined'));
+  return specific.length > 0 ? specific : merged;
 }
 
 /** A reporter is identified by key only when one trusted key signed the whole message. */

@@ -7,6 +7,7 @@ import type {
   HeaderSummary,
   Indicators,
   ParseVerdict,
+  PriorityVerdict,
   SignatureVerdict,
   ThreadingVerdict,
   UrgentVerdict,
@@ -82,6 +83,7 @@ export interface Draft {
   classification: Classification[];
   indicators: Indicators;
   tlp: string | null;
+  priority: PriorityVerdict;
   threading: ThreadingVerdict & { ticket: string | null };
   /** A ticket/seq reserved by an earlier, interrupted attempt at this same message. */
   claim: TicketClaim | null;
@@ -106,8 +108,9 @@ export function initialDraft(message: SpooledMessage, claim: Draft['claim']): Dr
     urgent: { flag: false, reason: null },
     form: { template: null, fields: {}, warnings: [] },
     classification: [{ class: 'other', type: 'undetermined', rule: 'default' }],
-    indicators: { ips: [], domains: [], cves: [] },
+    indicators: emptyIndicators(),
     tlp: null,
+    priority: { rank: DEFAULT_PRIORITY_RANK, rule: 'default' },
     threading: { kind: 'new', senderKnown: true, ticket: null },
     claim,
     placement: null,
@@ -128,5 +131,22 @@ export function notComposedAck(): AckRecord {
     sentAt: null,
     error: null,
     onDuty: null,
+  };
+}
+
+/** Rank of a report no priority rule matched (the rules file's own default comes first). */
+export const DEFAULT_PRIORITY_RANK = 1000;
+
+export function emptyIndicators(): Indicators {
+  const hosts = () => ({ ips: [], cidrs: [], domains: [] });
+  return {
+    ips: [],
+    domains: [],
+    cves: [],
+    cidrs: [],
+    urls: [],
+    hashes: { md5: [], sha1: [], sha256: [], sha512: [] },
+    declared: { affected: hosts(), sources: hosts() },
+    candidates: hosts(),
   };
 }

@@ -92,22 +92,63 @@ export interface UrgentVerdict {
   reason: string | null;
 }
 
+/**
+ * One answer of a reporting form or machine format. `raw` is the text exactly as the
+ * reporter wrote it; `value` is its normalised reading, null when the answer means "no
+ * answer" (N/A, none, -, unknown, empty). `line` is the 1-based line in the prepared text.
+ */
+export interface FormField {
+  raw: string;
+  value: unknown;
+  line: number | null;
+  /** Why the value needs a human look (an ambiguous time zone abbreviation, for instance). */
+  note?: string;
+}
+
+/** Field ids are dotted paths (`reporter.email`); repeated groups are arrays of objects. */
+export type FormFields = { [key: string]: FormField | FormFields | FormFields[] };
+
 export interface FormResult {
+  /** Which parser matched: a form template id, `x-arf`, `xarf-v4`, `arf`, `iodef`, `key-value` or `free-text`. */
   template: string | null;
-  fields: Record<string, unknown>;
+  fields: FormFields;
   warnings: string[];
 }
 
+/** An RSIT class/type (machine names) and the id of the rule that assigned it. */
 export interface Classification {
   class: string;
   type: string;
   rule: string;
 }
 
+export interface HostIndicators {
+  ips: string[];
+  cidrs: string[];
+  domains: string[];
+}
+
 export interface Indicators {
+  /** Every address, network, name and id found, declared or not (RTIR's IP/Domain/CVE fields). */
   ips: string[];
   domains: string[];
   cves: string[];
+  cidrs: string[];
+  urls: string[];
+  hashes: { md5: string[]; sha1: string[]; sha256: string[]; sha512: string[] };
+  /** Hosts the reporter declared in form or machine-format fields, kept apart from guesses. */
+  declared: { affected: HostIndicators; sources: HostIndicators };
+  /** Found only in free text, logs and attachments: candidates for a handler to confirm. */
+  candidates: HostIndicators;
+}
+
+/**
+ * Where a report ranks in the team's ordered priority rules (RFC 2350 Appendix E): rank 0
+ * is an urgent outer Subject, then the configured rules in order; `rule` is the one that fired.
+ */
+export interface PriorityVerdict {
+  rank: number;
+  rule: string;
 }
 
 export interface AttachmentRecord {
@@ -177,6 +218,7 @@ export interface MessageRecord {
   classification: Classification[];
   indicators: Indicators;
   tlp: string | null;
+  priority: PriorityVerdict;
   attachments: AttachmentRecord[];
   threading: ThreadingVerdict;
   ack: AckRecord;
@@ -197,7 +239,10 @@ export interface TicketRecord {
   updatedAt: string;
   status: 'open' | 'closed';
   urgent: boolean;
+  /** The highest-ranking priority rule over the ticket's messages (`urgent-subject` when urgent). */
   priority: string | null;
+  /** Its rank: 0 is an urgent Subject, lower is more pressing; null before any message. */
+  priorityRank: number | null;
   subject: string | null;
   reporter: { address: string | null; fingerprint: string | null };
   /** Every address (envelope sender or strict From) seen on this ticket, lower-cased. */

@@ -1,0 +1,67 @@
+import { isIPv4, isIPv6 } from 'node:net';
+
+/**
+ * Guarded IP address patterns in the manner of RTIR's RTIR_FindIP: an address must not
+ * have digits, letters or dots glued to either side (`10.0.0.1.2` and `1192.0.2.1` are not
+ * addresses), `0.0.0.0`, `::` and `/0` are rejected, and a number preceded by "version"
+ * is a version. The look-behinds let a match start only at the beginning of a token and
+ * every quantifier is bounded, so scanning a 50 KB line stays linear.
+ */
+const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const IPV4 = new RegExp(
+  `(?<![0-9A-Za-z.])${OCTET}(?:\\.${OCTET}){3}(?:\\/(?:3[0-2]|[12]?\\d))?(?![0-9A-Za-z]|\\.\\d)`,
+  'g',
+);
+const IPV6 = new RegExp(
+  '(?<![0-9A-Za-z:.%])(?:[0-9A-Fa-f]{1,4}|(?=::))(?::[0-9A-Fa-f]{0,4}){2,7}(?:\\.\\d{1,3}){0,3}' +
+    '(?:%[0-9A-Za-z_.~-]{1,32})?(?:\\/\\d{1,3})?(?![0-9A-Za-z:%/]|\\.[0-9A-Za-z])',
+  'g',
+);
+/** Words that make the following dotted number a version, not an address. */
+const VERSION_BEFORE = /(?:\bversion|\bver\.?|\brelease|\bbuild|\bfirmware|\brev\.?|\bv)\s{0,3}$/i;
+
+export interface FoundAddresses {
+  ips: string[];
+  cidrs: string[];
+}
+
+export function findAddresses(text: string): FoundAddresses {
+  const ips = new Set<string>();
+  const cidrs = new Set<string>();
+  for (const match of text.matchAll(IPV4)) {
+    if (VERSION_BEFORE.test(text.slice(Math.max(0, match.index - 24), match.index))) continue;
+    addV4(match[0], ips, cidrs);
+  }
+  for (const match of text.matchAll(IPV6)) addV6(match[0], ips, cidrs);
+  return { ips: [...ips], cidrs: [...cidrs] };
+}
+
+function addV4(candidate: string, ips: Set<string>, cidrs: Set<string>): void {
+  const [address = '', prefix] = candidate.split('/');
+  if (!isIPv4(address)) return;
+  const first = Number(address.split('.')[0]);
+  // 0/8 is "this network" and 255/8 holds netmasks and broadcast; neither names a host.
+  if (first === 0 || first === 255) return;
+  if (prefix === undefined) ips.add(address);
+  else if (Number(prefix) > 0) cidrs.add(`${address}/${Number(prefix)}`);
+}
+
+function addV6(candidate: string, ips: Set<string>, cidrs: Set<string>): void {
+  const [withZone = '', prefix] = candidate.split('/');
+  // A zone id (`fe80::1%eth0`, RFC 6874) names an interface of the reporter's machine.
+  const address = withZone.split('%')[0] ?? '';
+  if (!isIPv6(address)) return;
+  const canonical = canonicalIPv6(address);
+  if (canonical === '::') return;
+  if (prefix === undefined) ips.add(canonical);
+  else if (Number(prefix) > 0 && Number(prefix) <= 128) cidrs.add(`${canonical}/${Number(prefix)}`);
+}
+
+/** RFC 5952 text form (lower case, longest zero run compressed), via the WHATWG URL serialiser. */
+export function canonicalIPv6(address: string): string {
+  return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+}
+
+export function isIpAddress(value: string): boolean {
+  return isIPv4(value) || isIPv6(value);
+}

@@ -1,0 +1,75 @@
+import type { ReportBody } from '../../model/draft.js';
+import { htmlToPlainText } from './html-to-text.js';
+
+/**
+ * One line of the report as the form parser sees it: quote prefixes removed (their depth
+ * kept), OpenPGP clear-sign armour and signature blocks dropped, dash-escaping undone
+ * (RFC 4880 §7.1). `lineNo` is the 1-based line in the body text, for warnings.
+ */
+export interface PreparedLine {
+  text: string;
+  depth: number;
+  lineNo: number;
+}
+
+export interface PreparedText {
+  lines: PreparedLine[];
+  /** The body was longer than the parse budget; only its start was read. */
+  truncated: boolean;
+}
+
+// `>`, `> >`, `>>`, ` > ` — each level must consume a `>`, so matching stays linear.
+const QUOTE_PREFIX = /^(?:[ \t]{0,3}>)+[ \t]?/;
+const SIGNED_BEGIN = '-----BEGIN PGP SIGNED MESSAGE-----';
+const SIGNATURE_BEGIN = '-----BEGIN PGP SIGNATURE-----';
+const SIGNATURE_END = '-----END PGP SIGNATURE-----';
+/** A usenet signature (RFC 3676 §4.3 "-- ") is cut only when this short. */
+const MAX_SIGNATURE_LINES = 20;
+
+type ArmorState = 'text' | 'armor-headers' | 'signed' | 'signature';
+
+export function prepareText(body: ReportBody, maxChars: number): PreparedText {
+  let text = body.text.trim() === '' && body.html ? htmlToPlainText(body.html, maxChars) : body.text;
+  const truncated = text.length > maxChars;
+  if (truncated) text = text.slice(0, maxChars);
+  const lines: PreparedLine[] = [];
+  let state: ArmorState = 'text';
+  let signatureAt = -1;
+  const raw = text.split(/\r?\n/);
+  for (let i = 0; i < raw.length; i++) {
+    const line = raw[i] ?? '';
+    const quote = QUOTE_PREFIX.exec(line);
+    const depth = quote ? countQuotes(quote[0]) : 0;
+    let content = quote ? line.slice(quote[0].length) : line;
+    const marker = content.trimEnd();
+    if (marker === SIGNED_BEGIN) {
+      state = 'armor-headers';
+      continue;
+    }
+    if (state === 'armor-headers') {
+      // "Hash: SHA256" lines up to the blank line that starts the signed text.
+      if (marker === '') state = 'signed';
+      continue;
+    }
+    if (marker === SIGNATURE_BEGIN) {
+      state = 'signature';
+      continue;
+    }
+    if (state === 'signature') {
+      if (marker === SIGNATURE_END) state = 'text';
+      continue;
+    }
+    if (state === 'signed' && content.startsWith('- ')) content = content.slice(2);
+    if (content === '-- ' && depth === 0) signatureAt = lines.length;
+    lines.push({ text: content.replace(/\s+$/, ''), depth, lineNo: i + 1 });
+  }
+  // A usenet signature ("-- ", RFC 3676 §4.3) ends the report when what follows is short.
+  const cut = signatureAt >= 0 && lines.length - signatureAt <= MAX_SIGNATURE_LINES + 1;
+  return { lines: cut ? lines.slice(0, signatureAt) : lines, truncated };
+}
+
+function countQuotes(prefix: string): number {
+  let n = 0;
+  for (const ch of prefix) if (ch === '>') n++;
+  return n;
+}
