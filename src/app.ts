@@ -14,6 +14,7 @@ import { WorkQueue } from './pipeline/work-queue.js';
 import { loadKeyring } from './keys/keyring.js';
 import { loadOrCreateTeamKey } from './keys/team-key.js';
 import { hardenedOpenpgpConfig } from './openpgp/openpgp-config.js';
+import { loadReportKnowledge } from './report/knowledge.js';
 
 export interface AppDeps {
   config: Config;
@@ -50,7 +51,8 @@ export async function openApp({ config, logger, env = process.env, now = () => n
   const team = await loadOrCreateTeamKey(config, env, logger, now);
   const keys = { team, keyring: await loadKeyring(config.pgp.keyringDir, logger, hardenedOpenpgpConfig(config, team.isRsa)) };
   const templates = await loadAckTemplates(config);
-  const context: EffectContext = { config, now, keys, lookups: lookupsFor(archive), archive, logger, templates };
+  const report = await loadReportKnowledge(config);
+  const context: EffectContext = { config, now, keys, lookups: lookupsFor(archive), report, archive, logger, templates };
   const outboxSender =
     config.outbound.mode === 'smtp'
       ? new OutboxSender({ archive, config, logger, now, deliver: await createSmtpRelay(config, env) })

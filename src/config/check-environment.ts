@@ -1,5 +1,6 @@
 import { access, constants } from 'node:fs/promises';
 import { checkAckTemplates } from '../compose/ack-template.js';
+import { reportKnowledgeProblems } from '../report/knowledge.js';
 import type { Config } from './schema.js';
 
 /**
@@ -23,5 +24,6 @@ export async function checkEnvironment(config: Config): Promise<string[]> {
       problems.push(`${key}: cannot read ${file}`);
     }
   }
-  return [...problems, ...(await checkAckTemplates(config))];
+  // Form templates and rules files are data the schema cannot see into.
+  return [...problems, ...(await checkAckTemplates(config)), ...(await reportKnowledgeProblems(config))];
 }

@@ -78,5 +78,6 @@ function resolvePaths(config: Config, cwd: string): Config {
       onDutyTemplateFile: absOrNull(config.ack.onDutyTemplateFile),
     },
     log: { ...config.log, file: absOrNull(config.log.file) },
+    report: { ...config.report, templateDirs: config.report.templateDirs.map(abs), rulesFile: absOrNull(config.report.rulesFile) },
   };
 }

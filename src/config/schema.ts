@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -138,6 +139,30 @@ const processing = z
   })
   .prefault({});
 
+const network = z.string().refine((value) => {
+  const [address = '', prefix, extra] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits >= 1 && bits <= (family === 4 ? 32 : 128);
+}, 'an IP address or CIDR network such as 192.0.2.0/24');
+
+const report = z
+  .strictObject({
+    /** Directories of the team's own form templates (YAML), read after the shipped config/forms. */
+    templateDirs: z.array(z.string().min(1)).default([]),
+    /** Classification and priority rules; null: the shipped config/report-rules.yaml. */
+    rulesFile: nullablePath.default(null),
+    /** The constituency's networks: attacks declared to come from them rank higher (RFC 2350 App. E). */
+    constituencyNetworks: z.array(network).default([]),
+    /** Text read per report (body, text attachments, evidence), in characters. */
+    maxTextBytes: z.number().int().min(4096).max(64 * 1024 * 1024).default(2 * 1024 * 1024),
+    /** Entries per indicator list in message.json. */
+    maxIndicators: z.number().int().min(1).max(100_000).default(1000),
+  })
+  .prefault({});
+
 export const configSchema = z
   .strictObject({
     team,
@@ -149,6 +174,7 @@ export const configSchema = z
     ack,
     log,
     processing,
+    report,
   })
   .superRefine((value, ctx) => {
     // A decompression limit above the archive cap would let a small zlib bomb grow past

@@ -6,6 +6,7 @@ import type { Archive } from '../effects/archive.js';
 import type { CiphertextEntry } from '../effects/archive-index.js';
 import type { Keyring } from '../keys/keyring.js';
 import type { TeamKey } from '../keys/team-key.js';
+import type { ReportKnowledge } from '../report/knowledge.js';
 
 /** Read-only questions a stage may ask about the archive (answered from the index). */
 export interface TicketLookups {
@@ -31,6 +32,8 @@ export interface StageContext {
   lookups: TicketLookups;
   /** Acknowledgement and on-duty texts, read and checked once at start-up. */
   templates: AckTemplates;
+  /** Form templates, classification and priority rules, read once at start-up. */
+  report: ReportKnowledge;
 }
 
 /** Effect steps also get the stores they write to. */

@@ -40,6 +40,9 @@ export async function archiveMessage(draft: Draft, ctx: EffectContext): Promise<
   );
   const ownId = messageIds(draft.headers.messageId ?? '')[0];
   if (ownId) await ctx.archive.index.addMessageId(ownId, placement.ticket);
-  await writeJsonAtomic(path.join(dir, 'message.json'), record);
+  // The form's answers are report text: of a decrypted report they are plaintext, kept
+  // as private as decrypted.eml.
+  const mode = draft.encryption.status === 'decrypted' ? 0o600 : undefined;
+  await writeJsonAtomic(path.join(dir, 'message.json'), record, mode === undefined ? {} : { mode });
   return draft;
 }

@@ -1,0 +1,57 @@
+import type { Classification, FormField, FormFields } from '../../model/message-record.js';
+import { normalizeText } from '../forms/normalize-label.js';
+
+/**
+ * What rules look at: which reader matched, the fields, the Subject, one normalised text
+ * of Subject + answers + free text (for keyword rules), the classifications so far (for
+ * priority rules) and whether a declared attack source lies in the constituency.
+ */
+export interface RuleInput {
+  template: string;
+  fields: FormFields;
+  subject: PhraseIndex;
+  text: PhraseIndex;
+  classes: Classification[];
+  sourceInConstituency: boolean;
+}
+
+/** Whole-word phrase search in one normalised text; phrases are normalised once each. */
+export class PhraseIndex {
+  private readonly padded: string;
+  private readonly phrases = new Map<string, string>();
+
+  constructor(text: string) {
+    this.padded = ` ${normalizeText(text)} `;
+  }
+
+  has(phrase: string): boolean {
+    let norm = this.phrases.get(phrase);
+    if (norm === undefined) {
+      norm = normalizeText(phrase);
+      this.phrases.set(phrase, norm);
+    }
+    return norm !== '' && this.padded.includes(` ${norm} `);
+  }
+}
+
+/** Every leaf at a dotted path; repeated groups (arrays) are searched element by element. */
+export function fieldLeaves(fields: FormFields, path: string): FormField[] {
+  let nodes: unknown[] = [fields];
+  for (const segment of path.split('.')) {
+    nodes = nodes.flatMap((node) => {
+      const next = Array.isArray(node) ? node.map((n) => (n as FormFields)[segment]) : [(node as FormFields)[segment]];
+      return next.flatMap((n) => (Array.isArray(n) ? n : [n])).filter((n) => n !== undefined && n !== null);
+    });
+  }
+  return nodes.filter((n): n is FormField => typeof n === 'object' && n !== null && 'raw' in n);
+}
+
+/** Every answer's raw text, for the keyword index (bounded by the caller). */
+export function answerTexts(fields: FormFields, out: string[] = []): string[] {
+  for (const value of Object.values(fields)) {
+    if (Array.isArray(value)) for (const element of value) answerTexts(element, out);
+    else if ('raw' in value && typeof (value as FormField).raw === 'string') out.push((value as FormField).raw);
+    else answerTexts(value as FormFields, out);
+  }
+  return out;
+}

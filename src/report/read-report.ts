@@ -1,0 +1,26 @@
+import type { Draft } from '../model/draft.js';
+import { readArf } from './formats/arf.js';
+import type { Extraction } from './formats/extraction.js';
+import { readIodef } from './formats/iodef.js';
+import { readXArf, isXArf } from './formats/x-arf.js';
+import { readXarfJson } from './formats/xarf-json.js';
+import { readKeyValue } from './forms/read-key-value.js';
+import { readForm } from './forms/read-form.js';
+import type { ReportKnowledge } from './knowledge.js';
+import { prepareText } from './text/prepare-text.js';
+
+/**
+ * Routing (research/forms.md §7.2): structured formats first — X-ARF, ARF, XARF v4 JSON,
+ * IODEF XML — then the reporting-form templates, then key: value lines, then free text.
+ * The first reader that recognises the report decides `form.template`.
+ */
+export function readReport(draft: Draft, knowledge: ReportKnowledge): Extraction {
+  const machine = (isXArf(draft) ? readXArf(draft) : null) ?? readArf(draft) ?? readXarfJson(draft) ?? readIodef(draft);
+  if (machine) return machine;
+  const prepared = prepareText(draft.body, knowledge.limits.maxTextBytes);
+  const text = prepared.lines.map((l) => l.text).join('\n');
+  const warnings = prepared.truncated ? [`the body is longer than report.maxTextBytes (${knowledge.limits.maxTextBytes}); only its start was read`] : [];
+  const form = readForm(prepared.lines, knowledge.forms) ?? (knowledge.keyValue ? readKeyValue(prepared.lines, knowledge.keyValue) : null);
+  if (form) return { ...form, warnings: [...warnings, ...form.warnings], texts: [text] };
+  return { template: 'free-text', fields: {}, warnings, texts: [text] };
+}
