@@ -12,7 +12,7 @@ export interface TimezoneReading {
 
 const FIXED: Record<string, number> = {
   utc: 0, gmt: 0, z: 0, ut: 0, wet: 0, west: 60,
-  cet: 60, mez: 60, cest: 120, mesz: 120, eet: 120, eest: 180, msk: 180,
+  cet: 60, met: 60, mez: 60, cest: 120, mest: 120, mesz: 120, eet: 120, eest: 180, msk: 180,
   est: -300, edt: -240, cdt: -300, mst: -420, mdt: -360, pst: -480, pdt: -420,
   akst: -540, akdt: -480, hst: -600, nst: -210, ndt: -150,
   jst: 540, kst: 540, hkt: 480, sgt: 480, awst: 480, acst: 570, aest: 600, aedt: 660,
