@@ -7,6 +7,7 @@ import { readXarfJson } from './formats/xarf-json.js';
 import { readKeyValue } from './forms/read-key-value.js';
 import { readForm } from './forms/read-form.js';
 import type { ReportKnowledge } from './knowledge.js';
+import { indicatorAnswerTexts } from './classify/rule-input.js';
 import { prepareText } from './text/prepare-text.js';
 
 /**
@@ -16,11 +17,16 @@ import { prepareText } from './text/prepare-text.js';
  */
 export function readReport(draft: Draft, knowledge: ReportKnowledge): Extraction {
   const machine = (isXArf(draft) ? readXArf(draft) : null) ?? readArf(draft) ?? readXarfJson(draft) ?? readIodef(draft);
-  if (machine) return machine;
+  if (machine) return { ...machine, freeText: machine.texts };
   const prepared = prepareText(draft.body, knowledge.limits.maxTextBytes);
   const text = prepared.lines.map((l) => l.text).join('\n');
   const warnings = prepared.truncated ? [`the body is longer than report.maxTextBytes (${knowledge.limits.maxTextBytes}); only its start was read`] : [];
   const form = readForm(prepared.lines, knowledge.forms) ?? (knowledge.keyValue ? readKeyValue(prepared.lines, knowledge.keyValue) : null);
-  if (form) return { ...form, warnings: [...warnings, ...form.warnings], texts: [text] };
-  return { template: 'free-text', fields: {}, warnings, texts: [text] };
+  if (form) {
+    // Indicators come from the answers and the loose lines, not the labels: question
+    // numbers such as "3.2.1.1." and hints such as "(e.g., cert.org)" are no indicators.
+    const texts = [...indicatorAnswerTexts(form.fields), ...form.loose];
+    return { template: form.template, fields: form.fields, warnings: [...warnings, ...form.warnings], texts, freeText: form.loose };
+  }
+  return { template: 'free-text', fields: {}, warnings, texts: [text], freeText: [text] };
 }

@@ -35,7 +35,7 @@ export function understandReport(draft: Draft, knowledge: ReportKnowledge): Unde
   const found = mergeFound(texts.map(findIndicators));
   const { indicators, truncated } = collectIndicators(declared, found, knowledge.limits.maxIndicators);
   const warnings = truncated ? [...extraction.warnings, `more indicators than report.maxIndicators (${knowledge.limits.maxIndicators}); the lists were cut`] : extraction.warnings;
-  const input = ruleInput(extraction, subject, texts, knowledge, declared);
+  const input = ruleInput(extraction, subject, knowledge, declared);
   const classification = classify(knowledge.rules.classification, input);
   const priority = prioritize(knowledge.rules.priority, { ...input, classes: classification });
   return {
@@ -47,8 +47,8 @@ export function understandReport(draft: Draft, knowledge: ReportKnowledge): Unde
   };
 }
 
-function ruleInput(extraction: Extraction, subject: string, texts: string[], knowledge: ReportKnowledge, declared: DeclaredHosts): RuleInput {
-  const keywordText = boundedTexts([subject, ...answerTexts(extraction.fields), ...texts], MAX_KEYWORD_TEXT).join('\n');
+function ruleInput(extraction: Extraction, subject: string, knowledge: ReportKnowledge, declared: DeclaredHosts): RuleInput {
+  const keywordText = boundedTexts([subject, ...answerTexts(extraction.fields), ...extraction.freeText], MAX_KEYWORD_TEXT).join('\n');
   return {
     template: extraction.template,
     fields: extraction.fields,

@@ -55,3 +55,15 @@ export function answerTexts(fields: FormFields, out: string[] = []): string[] {
   }
   return out;
 }
+
+/**
+ * Answers that may name indicators: not the reporter's own contact details, the other
+ * contacts or the disclosure answers (an e-mail domain of the reporter is no indicator).
+ */
+export function indicatorAnswerTexts(fields: FormFields): string[] {
+  const { reporter: _r, contacts: _c, disclosure: _d, report, ...rest } = fields;
+  const cover = report && !Array.isArray(report) && !('raw' in report) ? (report as FormFields).cover_note : undefined;
+  const out = answerTexts(rest as FormFields);
+  if (cover && !Array.isArray(cover) && 'raw' in cover) out.push((cover as FormField).raw);
+  return out;
+}

@@ -1,5 +1,5 @@
 import type { Draft, ExtractedAttachment } from '../../model/draft.js';
-import type { Extraction } from './extraction.js';
+import type { MachineReading } from './extraction.js';
 import { mapFields, type KeyMapping, type NamedValue } from './map-fields.js';
 
 /**
@@ -33,7 +33,7 @@ export function isArf(draft: Draft): boolean {
   return feedbackPart(draft.body.attachments) !== null;
 }
 
-export function readArf(draft: Draft): Extraction | null {
+export function readArf(draft: Draft): MachineReading | null {
   const part = feedbackPart(draft.body.attachments);
   if (!part) return null;
   const values = readFeedbackFields(part.content.subarray(0, MAX_REPORT).toString('utf8'));

@@ -11,4 +11,13 @@ export interface Extraction {
   fields: FormFields;
   warnings: string[];
   texts: string[];
+  /**
+   * Text that is not already in the fields, for keyword rules: a machine format's human
+   * part and evidence, a free-text body. Empty for forms, whose labels would otherwise
+   * match keywords ("4.1.5.1. Router (Yes/No): No" is not about a router).
+   */
+  freeText: string[];
 }
+
+/** What a machine-format reader returns; its texts are all free text. */
+export type MachineReading = Omit<Extraction, 'freeText'>;

@@ -1,6 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import type { Draft } from '../../model/draft.js';
-import type { Extraction } from './extraction.js';
+import type { MachineReading } from './extraction.js';
 import { mapFields, type KeyMapping, type NamedValue } from './map-fields.js';
 
 /**
@@ -43,7 +43,7 @@ export function findIodef(draft: Draft): string | null {
   return texts.find((t) => t.length <= MAX_XML && t.includes('IODEF-Document')) ?? null;
 }
 
-export function readIodef(draft: Draft): Extraction | null {
+export function readIodef(draft: Draft): MachineReading | null {
   const xml = findIodef(draft);
   if (!xml) return null;
   const start = xml.search(/<(?:[\w-]{1,32}:)?IODEF-Document\b/);

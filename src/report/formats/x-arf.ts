@@ -1,7 +1,7 @@
 import YAML from 'yaml';
 import type { Draft, ExtractedAttachment } from '../../model/draft.js';
 import { headerValues } from '../../model/raw-headers.js';
-import type { Extraction } from './extraction.js';
+import type { MachineReading } from './extraction.js';
 import { mapFields, type KeyMapping, type NamedValue } from './map-fields.js';
 
 /**
@@ -38,7 +38,7 @@ export function isXArf(draft: Draft): boolean {
   return headerValues(draft.outerHeaders, 'x-arf').some((v) => /^\s*yes\b/i.test(v)) || reportAttachment(draft.body.attachments) !== null;
 }
 
-export function readXArf(draft: Draft): Extraction | null {
+export function readXArf(draft: Draft): MachineReading | null {
   const attachment = reportAttachment(draft.body.attachments);
   const located = attachment ? { yaml: attachment.content.toString('utf8'), rest: draft.body.text } : findYamlBlock(draft.body.text);
   if (!located) return null;

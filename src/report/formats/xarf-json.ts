@@ -1,5 +1,5 @@
 import type { Draft } from '../../model/draft.js';
-import type { Extraction } from './extraction.js';
+import type { MachineReading } from './extraction.js';
 import { mapFields, type KeyMapping, type NamedValue } from './map-fields.js';
 import { scalarText } from './x-arf.js';
 
@@ -22,6 +22,7 @@ const MAPPING: Record<string, KeyMapping> = {
   'reporter.domain': { field: 'reporter.domain' },
   'sender.org': { field: 'report.sender_organization' },
   'sender.contact': { field: 'report.sender_email', type: 'email' },
+  'sender.domain': { field: 'report.sender_domain' },
   source_identifier: { field: 'attack_sources[].hostname', type: 'host' },
   source_port: { field: 'attack_sources[].port' },
   destination_ip: { field: 'affected_hosts[].hostname', type: 'host' },
@@ -52,7 +53,7 @@ export function findXarfJson(draft: Draft): Record<string, unknown> | null {
   return null;
 }
 
-export function readXarfJson(draft: Draft): Extraction | null {
+export function readXarfJson(draft: Draft): MachineReading | null {
   const json = findXarfJson(draft);
   if (!json) return null;
   const warnings: string[] = [];

@@ -78,12 +78,20 @@ export function splitFieldId(id: string): Pick<FieldDef, 'group' | 'path'> {
   return { group: { name: match[1] ?? '', role: match[2] || null }, path: (match[3] ?? '').split('.') };
 }
 
+/** A label followed by one of the form's hints without parentheses ("… falls bekannt", "… if known"). */
+function withoutHint(template: CompiledTemplate, norm: string): FieldDef[] | undefined {
+  for (const hint of template.ignore) {
+    if (norm.endsWith(` ${hint}`)) return template.labels.get(norm.slice(0, -hint.length - 1));
+  }
+  return undefined;
+}
+
 /**
  * The fields a normalised label names: exactly, or — when the reporter shortened a long
  * label to its first words (at least two) — every label that starts with it.
  */
 export function lookupLabel(template: CompiledTemplate, norm: string, exactOnly = false): FieldDef[] | undefined {
-  const exact = template.labels.get(norm);
+  const exact = template.labels.get(norm) ?? withoutHint(template, norm);
   if (exact || exactOnly || !norm.includes(' ') || !template.prefixes.has(norm)) return exact;
   const found: FieldDef[] = [];
   for (const [label, defs] of template.labels) {

@@ -18,6 +18,8 @@ export interface FormParse {
   warnings: string[];
   /** Distinct fields answered. */
   matched: number;
+  /** Lines that were no answer (the warnings' lines), still searched for indicators. */
+  loose: string[];
 }
 
 interface OpenField {
@@ -38,14 +40,19 @@ interface LabelMatch {
 const MAX_WRAP = 3;
 const MAX_WARNINGS = 50;
 const DECORATION = /^[\s\-=_*.~#+]*$|^[\s\-=]*(?:8<|>8|✂)|cut here|schnipp|snip/i;
+/** "--- cut here ---", "8<----": the end of a pasted form, so also the end of a block answer. */
+const CUT_LINE = /^[\s\-=_*~#.]{0,80}(?:cut here|hier abschneiden|schnipp|snip|8<|>8|✂)/i;
+const VERSION = /\bversion\s+(\d{1,3}(?:\.\d{1,3}){0,3})\b/i;
 
 export function parseForm(lines: PreparedLine[], template: CompiledTemplate): FormParse {
   const tree = new FieldTree();
   const warnings: string[] = [];
   const matched = new Set<FieldDef>();
   const preamble: PreparedLine[] = [];
+  const loose: string[] = [];
   let open: OpenField | null = null;
   let lastIndex = -1;
+  let version: string | null = null;
 
   const close = (): void => {
     if (!open) return;
@@ -59,6 +66,7 @@ export function parseForm(lines: PreparedLine[], template: CompiledTemplate): Fo
 
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
+    if (matched.size === 0 && open === null) version ??= VERSION.exec(line.text)?.[1] ?? null;
     const blockIndex = open?.def.type === 'block' ? open.def.index : null;
     const match = matchLabel(lines, i, template, blockIndex, lastIndex);
     if (match) {
@@ -74,7 +82,7 @@ export function parseForm(lines: PreparedLine[], template: CompiledTemplate): Fo
       continue;
     }
     if (open) {
-      if (open.def.type === 'block') {
+      if (open.def.type === 'block' && !CUT_LINE.test(line.text)) {
         open.more.push(line.text);
         continue;
       }
@@ -88,13 +96,17 @@ export function parseForm(lines: PreparedLine[], template: CompiledTemplate): Fo
       }
       close();
     }
+    if (matched.size === 0 && line.text.trim() === '' && preamble.length > 0) preamble.push(line);
     if (isNoise(line.text, template)) continue;
     if (matched.size === 0) preamble.push(line);
-    else warn(warnings, `line ${line.lineNo}: not a question of ${template.id}: ${clip(line.text)}`);
+    else {
+      loose.push(line.text);
+      warn(warnings, `line ${line.lineNo}: not a question of ${template.id}: ${clip(line.text)}`);
+    }
   }
   close();
-  addPreamble(tree, preamble);
-  return { fields: tree.root, warnings, matched: matched.size };
+  addPreamble(tree, preamble, version);
+  return { fields: tree.root, warnings, matched: matched.size, loose };
 }
 
 function matchLabel(lines: PreparedLine[], i: number, t: CompiledTemplate, blockIndex: number | null, lastIndex: number): LabelMatch | null {
@@ -104,10 +116,12 @@ function matchLabel(lines: PreparedLine[], i: number, t: CompiledTemplate, block
     const def = choose(lookupLabel(t, candidate.norm), number, lastIndex, blockIndex);
     if (def) return { def, value: candidate.value, consumed: 1 };
   }
-  // A numbered label alone on its line, the answer below it ("14. Description of the incident").
+  // A numbered label alone on its line, the answer below it ("14. Description of the
+  // incident"). Without a colon the number must agree: "2.1. Your contact information"
+  // is a heading, not the disclosure question 3.2.1.3 of the same words.
   if (number !== null) {
     const def = choose(lookupLabel(t, normalizeLabel(rest), true), number, lastIndex, blockIndex);
-    if (def) return { def, value: '', consumed: 1 };
+    if (def && def.number === number) return { def, value: '', consumed: 1 };
   }
   return matchWrapped(lines, i, t, number, rest, blockIndex, lastIndex);
 }
@@ -159,15 +173,14 @@ function blockText(first: string, more: string[]): string {
   return lines.join('\n');
 }
 
-/** The cover note before the form, and the form's version line, kept as fields. */
-function addPreamble(tree: FieldTree, preamble: PreparedLine[]): void {
-  const version = preamble.map((l) => /\bversion\s+(\d{1,3}(?:\.\d{1,3}){0,3})\b/i.exec(l.text)).find(Boolean);
+/** The cover note before the form, and the form's version, kept as fields. */
+function addPreamble(tree: FieldTree, preamble: PreparedLine[], version: string | null): void {
   const text = blockText('', preamble.map((l) => l.text));
   const first = preamble[0]?.lineNo ?? null;
   const leaf = (path: string[], raw: string, value: unknown, line: number | null) => {
     tree.set({ index: -1, id: path.join('.'), group: null, path, number: null, type: 'text', choices: [], absent: new Set() }, [[[], { raw, value, line }]]);
   };
-  if (version) leaf(['report', 'form_version'], version[0], version[1], null);
+  if (version) leaf(['report', 'form_version'], `version ${version}`, version, null);
   if (text !== '') leaf(['report', 'cover_note'], text, text, first);
 }
 

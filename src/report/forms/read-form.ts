@@ -8,6 +8,8 @@ export interface FormReading {
   template: string;
   fields: FormFields;
   warnings: string[];
+  /** Text outside the answers (lines that were no question), for indicators. */
+  loose: string[];
 }
 
 /** Picks the template and quote depth, then parses only the lines at that depth. */
@@ -21,5 +23,5 @@ export function readForm(lines: PreparedLine[], templates: CompiledTemplate[]): 
     const report = (fields.report ??= {}) as FormFields;
     report.quote_depth = { raw: '>'.repeat(choice.depth), value: choice.depth, line: null };
   }
-  return { template: choice.template.id, fields, warnings: parsed.warnings };
+  return { template: choice.template.id, fields, warnings: parsed.warnings, loose: parsed.loose };
 }

@@ -20,10 +20,12 @@ const MAX_OTHER = 200;
 
 export function readKeyValue(lines: PreparedLine[], template: CompiledTemplate): FormReading | null {
   const pairs: Array<{ key: string; value: string; line: number }> = [];
+  const loose: string[] = [];
   for (const line of lines) {
     if (line.depth > 0) continue;
     const pair = splitPair(line.text);
     if (pair) pairs.push({ ...pair, line: line.lineNo });
+    else if (!/^[ \t]+\S/.test(line.text)) loose.push(line.text);
     else if (/^[ \t]+\S/.test(line.text) && pairs.length > 0 && pairs[pairs.length - 1]!.line === line.lineNo - 1) {
       // An indented continuation of the previous value.
       const last = pairs[pairs.length - 1]!;
@@ -43,7 +45,7 @@ export function readKeyValue(lines: PreparedLine[], template: CompiledTemplate):
   }
   if (known === 0) return null;
   if (other.length > 0) tree.root.other = other;
-  return { template: template.id, fields: tree.root, warnings: [] };
+  return { template: template.id, fields: tree.root, warnings: [], loose };
 }
 
 function splitPair(text: string): { key: string; value: string } | null {
