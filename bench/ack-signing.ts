@@ -13,6 +13,7 @@ import { fileTransport } from '../src/model/transport.js';
 import type { StageContext } from '../src/pipeline/stage.js';
 import { composeAck } from '../src/pipeline/stages/compose-ack.js';
 import { report, round } from './bench-lib.js';
+import { loadReportKnowledge } from '../src/report/knowledge.js';
 
 /**
  * Issue 4 figure: acknowledgements composed per second (template, PGP/MIME signature,
@@ -65,6 +66,7 @@ async function perSecond(algorithm: TeamKeyAlgorithm, sender: string): Promise<n
     keys: { team: await teamKey(algorithm), keyring: createKeyring([reporter.publicKey]) },
     lookups: { ticketExists: async () => false, ticketByMessageId: async () => null, correspondents: async () => [], firstCiphertext: async () => null },
     templates,
+    report: await loadReportKnowledge(config),
   };
   await composeAck(draftFor(0, sender), ctx); // warm-up
   const started = performance.now();

@@ -25,6 +25,12 @@ const SIGNATURE_BEGIN = '-----BEGIN PGP SIGNATURE-----';
 const SIGNATURE_END = '-----END PGP SIGNATURE-----';
 /** A usenet signature (RFC 3676 §4.3 "-- ") is cut only when this short. */
 const MAX_SIGNATURE_LINES = 20;
+/**
+ * Verified clear-signed text has lost its trailing whitespace (RFC 4880 §7.1 does not
+ * sign it), so "-- " arrives as "--"; that shape is taken for a delimiter only before a
+ * netiquette-sized signature (RFC 1855: at most four lines).
+ */
+const MAX_BARE_SIGNATURE_LINES = 4;
 
 type ArmorState = 'text' | 'armor-headers' | 'signed' | 'signature';
 
@@ -35,6 +41,7 @@ export function prepareText(body: ReportBody, maxChars: number): PreparedText {
   const lines: PreparedLine[] = [];
   let state: ArmorState = 'text';
   let signatureAt = -1;
+  let bareSignatureAt = -1;
   const raw = text.split(/\r?\n/);
   for (let i = 0; i < raw.length; i++) {
     const line = raw[i] ?? '';
@@ -61,11 +68,14 @@ export function prepareText(body: ReportBody, maxChars: number): PreparedText {
     }
     if (state === 'signed' && content.startsWith('- ')) content = content.slice(2);
     if (content === '-- ' && depth === 0) signatureAt = lines.length;
+    if (content === '--' && depth === 0) bareSignatureAt = lines.length;
     lines.push({ text: content.replace(/\s+$/, ''), depth, lineNo: i + 1 });
   }
   // A usenet signature ("-- ", RFC 3676 §4.3) ends the report when what follows is short.
-  const cut = signatureAt >= 0 && lines.length - signatureAt <= MAX_SIGNATURE_LINES + 1;
-  return { lines: cut ? lines.slice(0, signatureAt) : lines, truncated };
+  const after = (at: number) => lines.slice(at + 1).filter((l) => l.text.trim() !== '').length;
+  if (signatureAt >= 0 && after(signatureAt) <= MAX_SIGNATURE_LINES) return { lines: lines.slice(0, signatureAt), truncated };
+  if (bareSignatureAt >= 0 && after(bareSignatureAt) <= MAX_BARE_SIGNATURE_LINES) return { lines: lines.slice(0, bareSignatureAt), truncated };
+  return { lines, truncated };
 }
 
 function countQuotes(prefix: string): number {
