@@ -1,0 +1,104 @@
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { peakRssMiB, report, round } from './bench-lib.js';
+import { encryptedReport, KEYS_DIR, openReport, reportEntity, SETUP, stageContext, type Algo } from './openpgp-lib.js';
+
+/**
+ * Issue 3 figure: decrypt + verify + parse of 500 encrypted-and-signed 4 KB PGP/MIME
+ * reports (parse-mime + unwrap-openpgp, the pipeline's own stages), one thread and one
+ * worker per core, against `gpg --decrypt` spawned per message on the same ciphertexts
+ * in the same run (one at a time, and one per core). Cv25519 and RSA-3072 team keys.
+ */
+const COUNT = Number(process.env.BENCH_COUNT ?? 500);
+const CORES = Math.max(1, Math.min(os.availableParallelism(), 4));
+
+for (const algo of ['cv25519', 'rsa3072'] as const) {
+  const corpus = await Promise.all(Array.from({ length: COUNT }, (_, n) => encryptedReport(algo, n, reportEntity(n))));
+  const single = await oneThread(algo, corpus.map((c) => c.message));
+  const workers = await workerPool(algo, corpus.map((c) => c.message));
+  const gpgSerial = await gpgDecrypt(algo, corpus.map((c) => c.armored), 1);
+  const gpgParallel = await gpgDecrypt(algo, corpus.map((c) => c.armored), CORES);
+  report({
+    section: 'openpgp-decrypt',
+    algo,
+    messages: COUNT,
+    node: process.version,
+    oursOneThreadPerSecond: round(COUNT / single),
+    oursWorkersPerSecond: round(COUNT / workers),
+    workers: CORES,
+    gpgSerialPerSecond: round(COUNT / gpgSerial),
+    gpgParallelPerSecond: round(COUNT / gpgParallel),
+    ratioOneThreadVsGpgSerial: round(gpgSerial / single, 2),
+    ratioWorkersVsGpgSerial: round(gpgSerial / workers, 2),
+    ratioWorkersVsGpgParallel: round(gpgParallel / workers, 2),
+    peakRssMiB: peakRssMiB(),
+  });
+}
+
+async function oneThread(algo: Algo, messages: Buffer[]): Promise<number> {
+  const ctx = await stageContext(algo);
+  await openReport(messages[0]!, ctx); // warm-up: key material, JIT
+  const started = performance.now();
+  for (const raw of messages) check(await openReport(raw, ctx));
+  return (performance.now() - started) / 1000;
+}
+
+async function workerPool(algo: Algo, messages: Buffer[]): Promise<number> {
+  const script = path.join(import.meta.dirname, 'openpgp-worker.js');
+  const pool = await Promise.all(
+    Array.from({ length: CORES }, () => new Promise<Worker>((resolve) => {
+      const worker = new Worker(script, { workerData: { algo } });
+      worker.once('message', () => resolve(worker));
+    })),
+  );
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(pool.map(async (worker) => {
+    while (next < messages.length) {
+      const raw = messages[next++]!;
+      check(await new Promise((resolve) => {
+        worker.once('message', resolve);
+        worker.postMessage(raw);
+      }) as never);
+    }
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all(pool.map((w) => w.terminate()));
+  return seconds;
+}
+
+function check(result: { encryption: { status: string } | string; signature: { status: string } | string }): void {
+  const encryption = typeof result.encryption === 'string' ? result.encryption : result.encryption.status;
+  const signature = typeof result.signature === 'string' ? result.signature : result.signature.status;
+  if (encryption !== 'decrypted' || signature !== 'valid') throw new Error(`bench message not opened: ${encryption}/${signature}`);
+}
+
+async function gpgDecrypt(algo: Algo, armored: string[], parallel: number): Promise<number> {
+  const home = await mkdtemp(path.join(os.tmpdir(), 'intake-bench-gpg-'));
+  const gpg = ['--homedir', home, '--batch', '--quiet', '--no-tty', '--trust-model', 'always'];
+  execFileSync('gpg', [...gpg, '--import', path.join(KEYS_DIR, `${SETUP[algo].team}.sec.asc`), path.join(KEYS_DIR, 'constituents', `${SETUP[algo].reporter}.asc`)], { stdio: 'ignore' });
+  await run(gpg, armored[0]!); // warm-up: gpg-agent start
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: parallel }, async () => {
+    while (next < armored.length) await run(gpg, armored[next++]!);
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  execFileSync('gpgconf', ['--homedir', home, '--kill', 'gpg-agent'], { stdio: 'ignore' });
+  await rm(home, { recursive: true, force: true });
+  return seconds;
+}
+
+function run(gpg: string[], input: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('gpg', [...gpg, '--decrypt'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let status = '';
+    child.stderr.on('data', (chunk) => (status += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`gpg --decrypt exited ${code}: ${status.slice(0, 200)}`))));
+    child.stdin.end(input);
+  });
+}

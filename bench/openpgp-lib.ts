@@ -1,0 +1,70 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as openpgp from 'openpgp';
+import YAML from 'yaml';
+import { loadAckTemplates } from '../src/compose/ack-template.js';
+import { parseConfig } from '../src/config/load-config.js';
+import { sha256Hex } from '../src/effects/spool.js';
+import { createKeyring, readPublicKeys } from '../src/keys/keyring.js';
+import { readTeamKey } from '../src/keys/team-key.js';
+import { initialDraft, type Draft } from '../src/model/draft.js';
+import { fileTransport } from '../src/model/transport.js';
+import type { StageContext } from '../src/pipeline/stage.js';
+import { parseMime } from '../src/pipeline/stages/parse-mime.js';
+import { unwrapOpenpgp } from '../src/pipeline/stages/unwrap-openpgp.js';
+
+/**
+ * Shared by the OpenPGP bench sections: the fixture keys (a Cv25519 and an RSA-3072
+ * team key and reporter), a corpus of PGP/MIME encrypted+signed reports, and the two
+ * pipeline stages that decrypt, verify and parse (parse-mime, unwrap-openpgp).
+ */
+export const KEYS_DIR = path.resolve(import.meta.dirname, '../../fixtures/keys');
+export type Algo = 'cv25519' | 'rsa3072';
+export const SETUP: Record<Algo, { team: string; reporter: string; from: string }> = {
+  cv25519: { team: 'team', reporter: 'alice', from: 'Alice Reporter <alice@example.org>' },
+  rsa3072: { team: 'team-rsa', reporter: 'bob', from: 'Bob Reporter <bob@example.net>' },
+};
+
+export async function stageContext(algo: Algo): Promise<StageContext> {
+  const config = parseConfig('bench.yaml', YAML.stringify({ team: { name: 'XYZ-CERT', ticketPrefix: 'XYZ', addresses: ['cert@xyz.example'], ackFrom: 'cert@xyz.example' } }), process.cwd());
+  const team = await readTeamKey(path.join(KEYS_DIR, `${SETUP[algo].team}.sec.asc`), null);
+  const keys = await readPublicKeys(await readFile(path.join(KEYS_DIR, 'constituents', `${SETUP[algo].reporter}.asc`)));
+  return {
+    config,
+    now: () => new Date(),
+    keys: { team, keyring: createKeyring(keys) },
+    lookups: { ticketExists: async () => false, ticketByMessageId: async () => null, correspondents: async () => [], firstCiphertext: async () => null },
+    templates: await loadAckTemplates(config),
+  };
+}
+
+/** A ~4 KB report as a MIME entity: the payload of PGP/MIME (RFC 3156 §4). */
+export function reportEntity(n: number, bytes = 4096): string {
+  let body = `Report number ${n}: SSH brute force against our hosts.\r\n`;
+  for (let line = 0; Buffer.byteLength(body) < bytes - 120; line++) {
+    body += `Nov 23 09:${String(line % 60).padStart(2, '0')}:00 host sshd[${1000 + line}]: Failed password for root from 198.51.100.${(n + line) % 250} port ${40000 + line}\r\n`;
+  }
+  return `Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${body}`;
+}
+
+/** Encrypted to the team key and signed by the reporter, wrapped as multipart/encrypted. */
+export async function encryptedReport(algo: Algo, n: number, entity: string): Promise<{ message: Buffer; armored: string }> {
+  const signer = await openpgp.readPrivateKey({ armoredKey: await readFile(path.join(KEYS_DIR, 'secret', `${SETUP[algo].reporter}.sec.asc`), 'utf8') });
+  const team = await openpgp.readKey({ armoredKey: await readFile(path.join(KEYS_DIR, `${SETUP[algo].team}.pub.asc`), 'utf8') });
+  const armored = await openpgp.encrypt({ message: await openpgp.createMessage({ text: entity, format: 'utf8' }), encryptionKeys: team, signingKeys: signer, date: new Date(Date.now() - 60_000) });
+  const boundary = `bench-${n}`;
+  const message = [
+    `From: ${SETUP[algo].from}`, 'To: cert@xyz.example', `Subject: Encrypted report ${n}`, `Message-ID: <bench-pgp-${n}@example.org>`, 'MIME-Version: 1.0',
+    `Content-Type: multipart/encrypted; boundary="${boundary}"; protocol="application/pgp-encrypted"`, '',
+    `--${boundary}`, 'Content-Type: application/pgp-encrypted', '', 'Version: 1', '',
+    `--${boundary}`, 'Content-Type: application/octet-stream; name="encrypted.asc"', '', armored.replace(/\r?\n/g, '\r\n'),
+    `--${boundary}--`, '',
+  ].join('\r\n');
+  return { message: Buffer.from(message), armored };
+}
+
+/** What the pipeline does to open one message: parse-mime, then unwrap-openpgp. */
+export async function openReport(raw: Buffer, ctx: StageContext): Promise<Draft> {
+  const message = { spoolId: 'bench', raw, sha256: sha256Hex(raw), receivedAt: new Date(), transport: fileTransport('reporter@example.org', ['cert@xyz.example']) };
+  return unwrapOpenpgp(await parseMime(initialDraft(message, null)), ctx);
+}
