@@ -2,7 +2,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { startOpenpgpWorkers } from '../src/openpgp/openpgp-workers.js';
 import { peakRssMiB, report, round } from './bench-lib.js';
 import { encryptedReport, KEYS_DIR, openReport, reportEntity, SETUP, stageContext, type Algo } from './openpgp-lib.js';
 
@@ -46,33 +46,25 @@ async function oneThread(algo: Algo, messages: Buffer[]): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
+/** The product's OpenPGP worker pool (processing.openpgpWorkers), parse-mime on this thread. */
 async function workerPool(algo: Algo, messages: Buffer[]): Promise<number> {
-  const script = path.join(import.meta.dirname, 'openpgp-worker.js');
-  const pool = await Promise.all(
-    Array.from({ length: CORES }, () => new Promise<Worker>((resolve) => {
-      const worker = new Worker(script, { workerData: { algo } });
-      worker.once('message', () => resolve(worker));
-    })),
-  );
+  const ctx = await stageContext(algo);
+  const workers = await startOpenpgpWorkers(ctx.config, null, CORES);
+  const withWorkers = { ...ctx, keys: { ...ctx.keys, workers } };
+  await Promise.all(messages.slice(0, CORES * 2).map((raw) => openReport(raw, withWorkers))); // warm-up
   const started = performance.now();
   let next = 0;
-  await Promise.all(pool.map(async (worker) => {
-    while (next < messages.length) {
-      const raw = messages[next++]!;
-      check(await new Promise((resolve) => {
-        worker.once('message', resolve);
-        worker.postMessage(raw);
-      }) as never);
-    }
+  await Promise.all(Array.from({ length: CORES * 2 }, async () => {
+    while (next < messages.length) check(await openReport(messages[next++]!, withWorkers));
   }));
   const seconds = (performance.now() - started) / 1000;
-  await Promise.all(pool.map((w) => w.terminate()));
+  await workers.close();
   return seconds;
 }
 
-function check(result: { encryption: { status: string } | string; signature: { status: string } | string }): void {
-  const encryption = typeof result.encryption === 'string' ? result.encryption : result.encryption.status;
-  const signature = typeof result.signature === 'string' ? result.signature : result.signature.status;
+function check(result: { encryption: { status: string }; signature: { status: string } }): void {
+  const encryption = result.encryption.status;
+  const signature = result.signature.status;
   if (encryption !== 'decrypted' || signature !== 'valid') throw new Error(`bench message not opened: ${encryption}/${signature}`);
 }
 

@@ -3,9 +3,12 @@ import path from 'node:path';
 import * as openpgp from 'openpgp';
 import YAML from 'yaml';
 import { loadAckTemplates } from '../src/compose/ack-template.js';
+import { loadReportKnowledge } from '../src/report/knowledge.js';
 import { parseConfig } from '../src/config/load-config.js';
 import { sha256Hex } from '../src/effects/spool.js';
-import { createKeyring, readPublicKeys } from '../src/keys/keyring.js';
+import pino from 'pino';
+import { loadKeyring } from '../src/keys/keyring.js';
+import { hardenedOpenpgpConfig } from '../src/openpgp/openpgp-config.js';
 import { readTeamKey } from '../src/keys/team-key.js';
 import { initialDraft, type Draft } from '../src/model/draft.js';
 import { fileTransport } from '../src/model/transport.js';
@@ -26,15 +29,23 @@ export const SETUP: Record<Algo, { team: string; reporter: string; from: string 
 };
 
 export async function stageContext(algo: Algo): Promise<StageContext> {
-  const config = parseConfig('bench.yaml', YAML.stringify({ team: { name: 'XYZ-CERT', ticketPrefix: 'XYZ', addresses: ['cert@xyz.example'], ackFrom: 'cert@xyz.example' } }), process.cwd());
-  const team = await readTeamKey(path.join(KEYS_DIR, `${SETUP[algo].team}.sec.asc`), null);
-  const keys = await readPublicKeys(await readFile(path.join(KEYS_DIR, 'constituents', `${SETUP[algo].reporter}.asc`)));
+  const config = parseConfig(
+    'bench.yaml',
+    YAML.stringify({
+      team: { name: 'XYZ-CERT', ticketPrefix: 'XYZ', addresses: ['cert@xyz.example'], ackFrom: 'cert@xyz.example' },
+      pgp: { privateKeyFile: path.join(KEYS_DIR, `${SETUP[algo].team}.sec.asc`), keyringDir: path.join(KEYS_DIR, 'constituents') },
+    }),
+    process.cwd(),
+  );
+  const team = await readTeamKey(config.pgp.privateKeyFile, null);
+  const keyring = await loadKeyring(config.pgp.keyringDir, pino({ level: 'silent' }), hardenedOpenpgpConfig(config, team.isRsa));
   return {
     config,
     now: () => new Date(),
-    keys: { team, keyring: createKeyring(keys) },
+    keys: { team, keyring },
     lookups: { ticketExists: async () => false, ticketByMessageId: async () => null, correspondents: async () => [], firstCiphertext: async () => null },
     templates: await loadAckTemplates(config),
+    report: await loadReportKnowledge(config),
   };
 }
 

@@ -15,6 +15,8 @@ import { loadKeyring } from './keys/keyring.js';
 import { loadOrCreateTeamKey } from './keys/team-key.js';
 import { hardenedOpenpgpConfig } from './openpgp/openpgp-config.js';
 import { loadReportKnowledge } from './report/knowledge.js';
+import { startOpenpgpWorkers } from './openpgp/openpgp-workers.js';
+import { readSecret, SECRET_ENV } from './config/secrets.js';
 
 export interface AppDeps {
   config: Config;
@@ -49,7 +51,11 @@ export interface App {
 export async function openApp({ config, logger, env = process.env, now = () => new Date() }: AppDeps): Promise<App> {
   const archive = new Archive(config.archive.dir, config.team.ticketPrefix);
   const team = await loadOrCreateTeamKey(config, env, logger, now);
-  const keys = { team, keyring: await loadKeyring(config.pgp.keyringDir, logger, hardenedOpenpgpConfig(config, team.isRsa)) };
+  const keyring = await loadKeyring(config.pgp.keyringDir, logger, hardenedOpenpgpConfig(config, team.isRsa));
+  const workers = config.processing.openpgpWorkers > 0
+    ? await startOpenpgpWorkers(config, await readSecret(config.pgp.passphraseFile, SECRET_ENV.pgpPassphrase, env), config.processing.openpgpWorkers)
+    : undefined;
+  const keys = { team, keyring, ...(workers ? { workers } : {}) };
   const templates = await loadAckTemplates(config);
   const report = await loadReportKnowledge(config);
   const context: EffectContext = { config, now, keys, lookups: lookupsFor(archive), report, archive, logger, templates };
@@ -106,6 +112,7 @@ export async function openApp({ config, logger, env = process.env, now = () => n
     async stop() {
       await queue.drain();
       await outboxSender?.stop();
+      await workers?.close();
     },
   };
   return app;

@@ -136,6 +136,9 @@ const processing = z
     concurrency: z.number().int().min(1).max(64).default(2),
     /** A message whose processing takes longer is left in the spool and retried. */
     timeoutSeconds: z.number().int().min(1).max(3600).default(120),
+    /** Worker threads that decrypt and verify (0: in the main thread). One per core is
+     * the most useful; each holds its own copy of the keys. */
+    openpgpWorkers: z.number().int().min(0).max(16).default(0),
   })
   .prefault({});
 

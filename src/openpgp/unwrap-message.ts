@@ -14,7 +14,7 @@ import { protectedSubject } from './protected-headers.js';
  * detect-shape.ts); otherwise the outer message stays the body and everything found is
  * `wrapped` / `partial`, so no plaintext or signature is attributed to the outer From.
  */
-export type Payload = { kind: 'mime'; bytes: Buffer } | { kind: 'text'; text: string; attachments: ExtractedAttachment[] };
+export type Payload = { kind: 'mime'; bytes: Buffer; root: MimePart } | { kind: 'text'; text: string; attachments: ExtractedAttachment[] };
 
 export interface Unwrapped {
   ciphertexts: CiphertextRecord[];
@@ -56,7 +56,7 @@ async function openSigned(root: MimePart, ctx: PgpContext, depth: number): Promi
     ...inner,
     signers: [...signers, ...inner.signers],
     coverage: signers.length > 0 ? 'whole' : inner.coverage,
-    payload: inner.payload ?? { kind: 'mime', bytes },
+    payload: inner.payload ?? { kind: 'mime', bytes, root: innerRoot },
     innerSubject: inner.innerSubject ?? protectedSubject(innerRoot),
   };
 }
@@ -69,7 +69,7 @@ async function openEncrypted(root: MimePart, data: MimePart, ctx: PgpContext, de
   const plain = Buffer.from(result.data);
   const innerRoot = looksLikeMime(plain) ? await buildMimeTree(plain, root.path) : null;
   const inner = innerRoot ? await unwrapEntity(innerRoot, ctx, depth + 1) : nothing();
-  const fallback: Payload = innerRoot ? { kind: 'mime', bytes: plain } : { kind: 'text', text: utf8(plain), attachments: [] };
+  const fallback: Payload = innerRoot ? { kind: 'mime', bytes: plain, root: innerRoot } : { kind: 'text', text: utf8(plain), attachments: [] };
   return {
     ciphertexts: [record, ...inner.ciphertexts],
     signers: [...result.signers, ...inner.signers],

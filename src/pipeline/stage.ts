@@ -7,6 +7,7 @@ import type { CiphertextEntry } from '../effects/archive-index.js';
 import type { Keyring } from '../keys/keyring.js';
 import type { TeamKey } from '../keys/team-key.js';
 import type { ReportKnowledge } from '../report/knowledge.js';
+import type { OpenpgpWorkers } from '../openpgp/openpgp-workers.js';
 
 /** Read-only questions a stage may ask about the archive (answered from the index). */
 export interface TicketLookups {
@@ -22,6 +23,8 @@ export interface TicketLookups {
 export interface KeyMaterial {
   team: TeamKey;
   keyring: Keyring;
+  /** OpenPGP worker threads (processing.openpgpWorkers > 0), each with its own keys. */
+  workers?: OpenpgpWorkers;
 }
 
 /** What a pure or CPU-only stage gets: configuration, the clock, keys, lookups. No writers. */

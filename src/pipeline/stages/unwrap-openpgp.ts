@@ -1,57 +1,43 @@
-import { simpleParser } from 'mailparser';
 import type { Draft, ReportBody } from '../../model/draft.js';
 import type { CiphertextRecord } from '../../model/message-record.js';
 import { collectOfferedKeys } from '../../openpgp/offered-keys.js';
+import { openPayload, type OpenedPayload } from '../../openpgp/open-payload.js';
 import { pgpContextFor } from '../../openpgp/pgp-context.js';
-import { unwrapMessage, type Unwrapped } from '../../openpgp/unwrap-message.js';
-import { encryptionVerdict, signatureVerdict } from '../../openpgp/verdicts.js';
 import type { StageContext } from '../stage.js';
-import { bodyOf, SAFE_PARSER_OPTIONS } from './parse-mime.js';
 
 /**
  * Decrypts and verifies every OpenPGP layer (DESIGN §6) and, when the payload was opened
  * in a sound context, makes it the report body that later stages read. Signatures are
  * judged one by one; a wrapped or replayed ciphertext is opened but its plaintext never
- * becomes this message's body, so it is not attributed to the outer From.
+ * becomes this message's body, so it is not attributed to the outer From. The CPU work
+ * runs in an OpenPGP worker thread when `processing.openpgpWorkers` > 0.
  */
 export async function unwrapOpenpgp(draft: Draft, ctx: StageContext): Promise<Draft> {
   if (draft.outerHeaders.length === 0) return draft;
-  let found: Unwrapped;
+  let opened: OpenedPayload;
   try {
-    found = await unwrapMessage(draft.message.raw, pgpContextFor(ctx, draft.message.receivedAt));
+    const { raw, receivedAt } = draft.message;
+    opened = ctx.keys.workers
+      ? await ctx.keys.workers.open(raw, draft.from, receivedAt)
+      : await openPayload(raw, draft.from, pgpContextFor(ctx, receivedAt));
   } catch (error) {
     // The raw splitter's own limits (header size, part count): parse-mime has already
     // judged such a message; there is no OpenPGP structure we could trust in it.
     if ((error as { code?: string }).code === 'EMAXLEN') return draft;
     throw error;
   }
-  const replayOf = await firstCarrier(found.ciphertexts, draft, ctx);
-  const body = replayOf ? withExtraAttachments(draft.body, found) : await bodyFrom(found, draft.body);
+  const replayOf = await firstCarrier(opened.encryption.parts ?? [], draft, ctx);
+  const base = !replayOf && opened.payloadBody ? opened.payloadBody : draft.body;
+  const body: ReportBody = opened.extraAttachments.length === 0 ? base : { ...base, attachments: [...base.attachments, ...opened.extraAttachments] };
   return {
     ...draft,
-    headers: { ...draft.headers, innerSubject: found.innerSubject },
+    headers: { ...draft.headers, innerSubject: opened.innerSubject },
     body,
-    decrypted: found.decrypted,
-    encryption: { ...encryptionVerdict(found.ciphertexts), replayOf },
-    signature: signatureVerdict(found.signers, found.coverage, draft.from),
+    decrypted: opened.decrypted,
+    encryption: { ...opened.encryption, replayOf },
+    signature: opened.signature,
     offeredKeys: await collectOfferedKeys(draft.outerHeaders, body.attachments),
   };
-}
-
-async function bodyFrom(found: Unwrapped, outer: ReportBody): Promise<ReportBody> {
-  const payload = found.payload;
-  if (!payload) return withExtraAttachments(outer, found);
-  if (payload.kind === 'text') return { text: payload.text, html: null, attachments: [...payload.attachments, ...found.extraAttachments] };
-  try {
-    const inner = bodyOf(await simpleParser(payload.bytes, SAFE_PARSER_OPTIONS));
-    return { ...inner, attachments: [...inner.attachments, ...found.extraAttachments] };
-  } catch {
-    return { text: '', html: null, attachments: found.extraAttachments };
-  }
-}
-
-function withExtraAttachments(body: ReportBody, found: Unwrapped): ReportBody {
-  return found.extraAttachments.length === 0 ? body : { ...body, attachments: [...body.attachments, ...found.extraAttachments] };
 }
 
 /**

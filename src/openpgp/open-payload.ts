@@ -1,0 +1,59 @@
+import { simpleParser } from 'mailparser';
+import type { ExtractedAttachment, ReportBody } from '../model/draft.js';
+import type { EncryptionVerdict, FromCheck, SignatureVerdict } from '../model/message-record.js';
+import { bodyOf, SAFE_PARSER_OPTIONS } from '../pipeline/stages/parse-mime.js';
+import libmime from 'libmime';
+import { decodeText, type MimePart } from './mime-tree.js';
+import type { PgpContext } from './pgp-context.js';
+import { unwrapMessage } from './unwrap-message.js';
+import { encryptionVerdict, signatureVerdict } from './verdicts.js';
+
+/**
+ * Everything unwrap-openpgp computes from the raw bytes and the keys alone (CPU only,
+ * no archive): so it can run in the calling thread or in an OpenPGP worker thread.
+ */
+export interface OpenedPayload {
+  /** The decrypted/verified payload's readable content; null: keep the outer body. */
+  payloadBody: ReportBody | null;
+  extraAttachments: ExtractedAttachment[];
+  decrypted: Buffer | null;
+  encryption: EncryptionVerdict;
+  signature: SignatureVerdict;
+  innerSubject: string | null;
+}
+
+export async function openPayload(raw: Buffer, from: FromCheck, pgp: PgpContext): Promise<OpenedPayload> {
+  const found = await unwrapMessage(raw, pgp);
+  let payloadBody: ReportBody | null = null;
+  if (found.payload?.kind === 'text') payloadBody = { text: found.payload.text, html: null, attachments: found.payload.attachments };
+  if (found.payload?.kind === 'mime' && isPlainTextOnly(found.payload.root)) {
+    payloadBody = { text: plainText(found.payload.root), html: null, attachments: [] };
+  } else if (found.payload?.kind === 'mime') {
+    try {
+      payloadBody = bodyOf(await simpleParser(found.payload.bytes, SAFE_PARSER_OPTIONS));
+    } catch {
+      payloadBody = { text: '', html: null, attachments: [] };
+    }
+  }
+  return {
+    payloadBody,
+    extraAttachments: found.extraAttachments,
+    decrypted: found.decrypted,
+    encryption: encryptionVerdict(found.ciphertexts),
+    signature: signatureVerdict(found.signers, found.coverage, from),
+    innerSubject: found.innerSubject,
+  };
+}
+
+/** The common payload: one text/plain part, no attachment. Read without mailparser. */
+function isPlainTextOnly(root: MimePart): boolean {
+  return root.contentType === 'text/plain' && root.children.length === 0 && root.disposition !== 'attachment';
+}
+
+/** RFC 3676 format=flowed is undone as mailparser would; line ends become LF like its text. */
+function plainText(part: MimePart): string {
+  const text = decodeText(part);
+  const flowed = (part.params.format ?? '').toLowerCase() === 'flowed';
+  const unflowed = flowed ? libmime.decodeFlowed(text, (part.params.delsp ?? '').toLowerCase() === 'yes') : text;
+  return unflowed.replace(/\r\n/g, '\n');
+}

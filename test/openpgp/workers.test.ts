@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createTestApp, FIXTURES, runPipelineOn } from '../helpers/pipeline.js';
+import { pgpFixtures, pgpTestApp, reporterTransport, sortSigners } from './pgp-fixtures.js';
+
+/**
+ * With processing.openpgpWorkers > 0 the same verdicts come out of worker threads that
+ * read the keys themselves at start-up (the build's worker script: npm test builds).
+ */
+const wanted = ['signed-encrypted-mime-attachment-cv25519-gpg', 'encrypted-inline-attachment-rsa3072-sqop', 'shape-encrypted-attachment-gpg'];
+
+describe('OpenPGP worker threads', () => {
+  it('give the same verdicts and attachments as the main thread', async () => {
+    const fixtures = pgpFixtures('openpgp').filter((f) => wanted.includes(f.name));
+    expect(fixtures).toHaveLength(wanted.length);
+    const inThreadApp = await pgpTestApp(fixtures[0]!.expected);
+    const pooled = await createTestApp({
+      pgp: { privateKeyFile: path.join(FIXTURES, 'keys/team.sec.asc'), keyringDir: path.join(FIXTURES, 'keys/constituents') },
+      processing: { openpgpWorkers: 2 },
+    });
+    pooled.clock.set(fixtures[0]!.expected.receivedAt);
+    expect(pooled.app.context.keys.workers).toBeDefined();
+    expect(inThreadApp.app.context.keys.workers).toBeUndefined();
+    try {
+      for (const fixture of fixtures) {
+        const inThread = await runPipelineOn(inThreadApp, fixture.file, { transport: reporterTransport });
+        const inWorker = await runPipelineOn(pooled, fixture.file, { transport: reporterTransport });
+        expect(sortSigners(inWorker.record!)).toMatchObject(sortSigners(fixture.expected.record as never));
+        for (const key of ['encryption', 'signature', 'attachments'] as const) expect(inWorker.record![key]).toEqual(inThread.record![key]);
+      }
+    } finally {
+      await pooled.app.stop();
+    }
+  });
+});
