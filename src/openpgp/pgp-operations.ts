@@ -27,6 +27,7 @@ export async function openMessage(input: string | Uint8Array, ctx: PgpContext): 
   }
   const sha256 = ciphertextHash(message);
   const encrypted = sha256 !== null;
+  if (!wellFormedTopLevel(message)) return { ok: false, encrypted, error: 'malformed', sha256 };
   try {
     const config = { ...openpgp.config, ...ctx.config };
     const opened = encrypted ? await message.decrypt([ctx.team.privateKey], undefined, undefined, ctx.receivedAt, config) : message;
@@ -63,6 +64,25 @@ export async function verifyCleartext(armored: string, ctx: PgpContext): Promise
   } catch (error) {
     return { error: errorCode(error) };
   }
+}
+
+const CONTAINER_TAGS = new Set<number>([tag.compressedData, tag.symmetricallyEncryptedData, tag.symEncryptedIntegrityProtectedData, tag.aeadEncryptedData]);
+const SESSION_KEY_TAGS = new Set<number>([tag.publicKeyEncryptedSessionKey, tag.symEncryptedSessionKey]);
+
+/**
+ * RFC 9580 §10.3 at the top level, which openpgp.js' enforceGrammar leaves open after a
+ * compressed packet: an encrypted or compressed packet is the whole message (after the
+ * session keys), so nothing — such as an attacker's literal packet — may follow it.
+ */
+function wellFormedTopLevel(message: openpgp.Message<Uint8Array>): boolean {
+  const tags = [...(message.packets as unknown as Iterable<{ constructor: { tag: number } }>)]
+    .map((p) => p.constructor.tag)
+    .filter((t) => t !== tag.marker);
+  const container = tags.findIndex((t) => CONTAINER_TAGS.has(t));
+  if (container === -1) return true;
+  if (container !== tags.length - 1) return false;
+  if (tags[container] === tag.compressedData) return container === 0;
+  return tags.slice(0, container).every((t) => SESSION_KEY_TAGS.has(t));
 }
 
 /** openpgp.js wants a non-empty list to verify against; an empty keyring still judges. */
