@@ -8,6 +8,7 @@ import { registerIngest } from './ingest.js';
 import { registerKeys } from './keys.js';
 import { registerReprocess } from './reprocess.js';
 import { registerServe } from './serve.js';
+import { registerStats } from './stats.js';
 import { registerTail } from './tail.js';
 import { registerTickets } from './tickets.js';
 
@@ -37,6 +38,7 @@ export async function runCli(argv: string[], io: CliIo, signal: AbortSignal): Pr
   registerIndex(program, io, setExit);
   registerKeys(program, io, setExit);
   registerReprocess(program, io, setExit);
+  registerStats(program, io, setExit);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

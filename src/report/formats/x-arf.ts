@@ -44,7 +44,8 @@ export function readXArf(draft: Draft): MachineReading | null {
   if (!located) return null;
   const warnings: string[] = [];
   const values = parseYaml(located.yaml.slice(0, MAX_YAML), warnings);
-  if (values.length === 0) return null;
+  // A broken report.txt is still an X-ARF report: say so rather than guess at a form.
+  if (values.length === 0) return warnings.length > 0 ? { template: 'x-arf', fields: {}, warnings, texts: [draft.body.text] } : null;
   const evidence = draft.body.attachments.filter((a) => a !== attachment && /^text\//i.test(a.contentType));
   return {
     template: 'x-arf',
