@@ -27,6 +27,8 @@ export interface CompiledTemplate {
   prefixes: Set<string>;
   /** Normalised heading → its position among the items. */
   headings: Map<string, number>;
+  /** First words of every label and heading: a line starting otherwise is neither. */
+  firstWords: Set<string>;
   ignore: string[];
   detect: string[];
 }
@@ -36,9 +38,12 @@ export function compileTemplate(file: TemplateFile): CompiledTemplate {
   const labels = new Map<string, FieldDef[]>();
   const prefixes = new Set<string>();
   const headings = new Map<string, number>();
+  const firstWords = new Set<string>();
+  const first = (norm: string) => firstWords.add(norm.split(' ')[0] ?? '');
   file.items.forEach((item, index) => {
     if ('heading' in item) {
       headings.set(normalizeLabel(item.heading), index);
+      first(normalizeLabel(item.heading));
       return;
     }
     const def: FieldDef = {
@@ -54,6 +59,7 @@ export function compileTemplate(file: TemplateFile): CompiledTemplate {
     for (const label of item.labels) {
       const norm = normalizeLabel(label);
       labels.set(norm, [...(labels.get(norm) ?? []), def]);
+      first(norm);
       const words = norm.split(' ');
       for (let n = 1; n < words.length; n++) prefixes.add(words.slice(0, n).join(' '));
     }
@@ -67,6 +73,7 @@ export function compileTemplate(file: TemplateFile): CompiledTemplate {
     labels,
     prefixes,
     headings,
+    firstWords,
     ignore: file.ignore.map(normalizeLabel),
     detect: file.detect.map(normalizeLabel),
   };
@@ -84,6 +91,11 @@ function withoutHint(template: CompiledTemplate, norm: string): FieldDef[] | und
     if (norm.endsWith(` ${hint}`)) return template.labels.get(norm.slice(0, -hint.length - 1));
   }
   return undefined;
+}
+
+/** Could a label or heading of this template start the line? ("*": cannot tell cheaply.) */
+export function mayStartLabel(template: CompiledTemplate, firstWord: string): boolean {
+  return firstWord === '*' || template.firstWords.has(firstWord);
 }
 
 /**

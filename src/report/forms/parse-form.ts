@@ -1,10 +1,10 @@
 import type { FormFields } from '../../model/message-record.js';
 import type { PreparedLine } from '../text/prepare-text.js';
-import { lookupLabel, type CompiledTemplate, type FieldDef } from './compile-template.js';
+import { lookupLabel, mayStartLabel, type CompiledTemplate, type FieldDef } from './compile-template.js';
 import { FieldTree } from './field-tree.js';
 import { readValue } from './field-value.js';
-import { labelCandidates, splitNumber } from './label-line.js';
-import { containsPhrase, normalizeLabel, normalizeLabelStart } from './normalize-label.js';
+import { labelCandidates } from './label-line.js';
+import { analyze, candidatesOf, lineContains, startOf, wholeOf } from './line-analysis.js';
 
 /**
  * The template-driven line-state machine of research/forms.md §7: a question line opens
@@ -76,7 +76,7 @@ export function parseForm(lines: PreparedLine[], template: CompiledTemplate): Fo
       i += match.consumed - 1;
       continue;
     }
-    const heading = template.headings.get(normalizeLabel(splitNumber(line.text).rest));
+    const heading = mayStartLabel(template, analyze(line).firstWord) ? template.headings.get(wholeOf(line)) : undefined;
     if (heading !== undefined && (blockIndex === null || heading > blockIndex)) {
       close();
       continue;
@@ -97,7 +97,7 @@ export function parseForm(lines: PreparedLine[], template: CompiledTemplate): Fo
       close();
     }
     if (matched.size === 0 && line.text.trim() === '' && preamble.length > 0) preamble.push(line);
-    if (isNoise(line.text, template)) continue;
+    if (isNoise(line, template)) continue;
     if (matched.size === 0) preamble.push(line);
     else {
       loose.push(line.text);
@@ -110,9 +110,10 @@ export function parseForm(lines: PreparedLine[], template: CompiledTemplate): Fo
 }
 
 function matchLabel(lines: PreparedLine[], i: number, t: CompiledTemplate, blockIndex: number | null, lastIndex: number): LabelMatch | null {
-  const { number, rest } = splitNumber(lines[i]!.text);
-  if (rest === '') return null;
-  for (const candidate of labelCandidates(rest)) {
+  const line = lines[i]!;
+  const { number, rest, firstWord } = analyze(line);
+  if (rest === '' || !mayStartLabel(t, firstWord)) return null;
+  for (const candidate of candidatesOf(line)) {
     const def = choose(lookupLabel(t, candidate.norm), number, lastIndex, blockIndex);
     if (def) return { def, value: candidate.value, consumed: 1 };
   }
@@ -120,7 +121,7 @@ function matchLabel(lines: PreparedLine[], i: number, t: CompiledTemplate, block
   // incident"). Without a colon the number must agree: "2.1. Your contact information"
   // is a heading, not the disclosure question 3.2.1.3 of the same words.
   if (number !== null) {
-    const def = choose(lookupLabel(t, normalizeLabel(rest), true), number, lastIndex, blockIndex);
+    const def = choose(lookupLabel(t, wholeOf(line), true), number, lastIndex, blockIndex);
     if (def && def.number === number) return { def, value: '', consumed: 1 };
   }
   return matchWrapped(lines, i, t, number, rest, blockIndex, lastIndex);
@@ -128,7 +129,7 @@ function matchLabel(lines: PreparedLine[], i: number, t: CompiledTemplate, block
 
 /** A label that wraps over several lines; only the last one carries the colon. */
 function matchWrapped(lines: PreparedLine[], i: number, t: CompiledTemplate, number: string | null, rest: string, blockIndex: number | null, lastIndex: number): LabelMatch | null {
-  const start = normalizeLabelStart(rest);
+  const start = startOf(lines[i]!);
   if (start === '' || !(t.prefixes.has(start) || t.labels.has(start))) return null;
   let joined = rest;
   for (let k = 1; k <= MAX_WRAP; k++) {
@@ -159,10 +160,9 @@ function choose(defs: FieldDef[] | undefined, number: string | null, lastIndex: 
   return from.find((d) => d.index > lastIndex) ?? from[0] ?? null;
 }
 
-function isNoise(text: string, t: CompiledTemplate): boolean {
-  if (text.trim() === '' || DECORATION.test(text)) return true;
-  const norm = normalizeLabel(splitNumber(text).rest);
-  return t.ignore.some((phrase) => containsPhrase(norm, phrase)) || t.detect.some((phrase) => containsPhrase(norm, phrase));
+function isNoise(line: PreparedLine, t: CompiledTemplate): boolean {
+  if (line.text.trim() === '' || DECORATION.test(line.text)) return true;
+  return t.ignore.some((phrase) => lineContains(line, phrase)) || t.detect.some((phrase) => lineContains(line, phrase));
 }
 
 /** Verbatim, without the blank lines (and separators) around it. */

@@ -1,7 +1,6 @@
 import type { PreparedLine } from '../text/prepare-text.js';
-import { lookupLabel, type CompiledTemplate } from './compile-template.js';
-import { labelCandidates, splitNumber } from './label-line.js';
-import { containsPhrase, normalizeLabel } from './normalize-label.js';
+import { lookupLabel, mayStartLabel, type CompiledTemplate } from './compile-template.js';
+import { analyze, candidatesOf, lineContains, wholeOf } from './line-analysis.js';
 
 /**
  * Which form template the text follows, and at which quote depth (a form filled in
@@ -17,16 +16,12 @@ export interface TemplateChoice {
 
 /** Only the first lines are scored: a form does not start after this many. */
 const MAX_SCORED_LINES = 5000;
-
-interface ScoredLine {
-  depth: number;
-  number: string | null;
-  norms: string[];
-  whole: string;
-}
+/** Title and version lines are looked for near the top, in short lines. */
+const MAX_TITLE_LINE = 300;
+const MAX_TITLE_LENGTH = 200;
 
 export function selectTemplate(lines: PreparedLine[], templates: CompiledTemplate[]): TemplateChoice | null {
-  const scored = lines.slice(0, MAX_SCORED_LINES).map(scoreLine);
+  const scored = lines.slice(0, MAX_SCORED_LINES);
   const depths = [...new Set(scored.map((l) => l.depth))];
   let best: TemplateChoice | null = null;
   for (const template of templates) {
@@ -39,28 +34,27 @@ export function selectTemplate(lines: PreparedLine[], templates: CompiledTemplat
   return best;
 }
 
-function scoreLine(line: PreparedLine): ScoredLine {
-  const { number, rest } = splitNumber(line.text);
-  const whole = rest.length <= 240 ? normalizeLabel(rest) : '';
-  return { depth: line.depth, number, norms: labelCandidates(rest).map((c) => c.norm), whole };
-}
-
-function scoreTemplate(lines: ScoredLine[], template: CompiledTemplate): number | null {
+function scoreTemplate(lines: PreparedLine[], template: CompiledTemplate): number | null {
   const fields = new Set<string>();
   let agreeing = 0;
   const phrases = new Set<string>();
-  for (const line of lines) {
-    const norms = line.number !== null && line.whole !== '' ? [...line.norms, line.whole] : line.norms;
+  lines.forEach((line, i) => {
+    const { number, rest, firstWord } = analyze(line);
+    if (i < MAX_TITLE_LINE && rest.length <= MAX_TITLE_LENGTH && template.detect.length > 0) {
+      for (const phrase of template.detect) if (lineContains(line, phrase)) phrases.add(phrase);
+    }
+    if (!mayStartLabel(template, firstWord)) return;
+    const norms = candidatesOf(line).map((c) => c.norm);
+    if (number !== null) norms.push(wholeOf(line));
     for (const norm of norms) {
-      const defs = lookupLabel(template, norm, norm === line.whole);
+      const defs = lookupLabel(template, norm, number !== null && norm === wholeOf(line));
       if (!defs) continue;
-      const def = defs.find((d) => d.number === line.number) ?? defs[0]!;
-      if (def.number !== null && def.number === line.number) agreeing++;
+      const def = defs.find((d) => d.number === number) ?? defs[0]!;
+      if (def.number !== null && def.number === number) agreeing++;
       fields.add(`${def.id}#${def.index}`);
       break;
     }
-    for (const phrase of template.detect) if (containsPhrase(line.whole, phrase)) phrases.add(phrase);
-  }
+  });
   if (fields.size < template.minFields) return null;
   return fields.size + Math.min(agreeing, fields.size) / 2 + phrases.size * 2;
 }
