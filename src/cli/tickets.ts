@@ -5,6 +5,7 @@ import type { MessageRecord, TicketRecord } from '../model/message-record.js';
 import { formatTicketId, parseTicketId } from '../model/ticket-id.js';
 import { type CliIo, type GlobalOptions, loadConfigFor, writeLine } from './cli-io.js';
 import { EXIT } from './exit-codes.js';
+import { reportSummaryLines } from './report-summary.js';
 
 interface ListOptions extends GlobalOptions {
   urgent?: boolean;
@@ -69,6 +70,7 @@ async function showTicket(rawId: string, options: ListOptions, io: CliIo): Promi
   writeLine(io.stdout, `  reporter: ${show(ticket.reporter.address)}${ticket.reporter.fingerprint ? ` (key ${ticket.reporter.fingerprint})` : ''}`);
   writeLine(io.stdout, `  correspondents: ${ticket.correspondents.map((c) => show(c)).join(', ') || '-'}`);
   writeLine(io.stdout, `  classification: ${ticket.classification.map((c) => `${c.class}/${c.type}`).join(', ')}`);
+  writeLine(io.stdout, `  priority: ${ticket.priority ?? '-'}${typeof ticket.priorityRank === 'number' ? ` (rank ${ticket.priorityRank})` : ''}`);
   for (const m of messages) writeLine(io.stdout, messageLines(m));
   return EXIT.ok;
 }
@@ -88,6 +90,7 @@ function messageLines(m: MessageRecord): string {
     `  #${m.seq} ${m.receivedAt} via ${m.transport.kind} from ${show(m.from.address)}${m.from.valid ? '' : ` (From invalid: ${m.from.problem})`}`,
     `     threading=${m.threading.kind}${m.threading.senderKnown ? '' : ' (sender new to ticket)'} parse=${m.parse.status} encryption=${m.encryption.status} signature=${m.signature.status}/${m.signature.coverage} urgent=${m.urgent.flag}`,
     `     subject: ${show(m.headers.subjectDecoded, 120)}`,
+    ...reportSummaryLines(m, show),
   ];
   for (const a of m.attachments) lines.push(`     attachment ${a.sha256.slice(0, 16)}… ${a.size} B ${show(a.contentType, 40)} name=${show(a.filename, 60)}`);
   return lines.join('\n');

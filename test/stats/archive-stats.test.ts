@@ -91,3 +91,22 @@ describe('intake stats', () => {
     expect(text.stdout).toContain('median time to acknowledgement: n/a');
   });
 });
+
+describe('intake tickets show', () => {
+  it('shows what was understood of the report, escaped', async () => {
+    const dir = await tempDir();
+    await writeCliConfig(dir, { log: { file: null } });
+    await mkdir(path.join(dir, 'in'));
+    await copyFile(path.join(FIXTURES, 'mail', 'forms', '01-cert-cc-v5.eml'), path.join(dir, 'in', 'a.eml'));
+    const ingest = await runCli(['ingest', '--config', 'config.yaml', 'in/a.eml'], { cwd: dir });
+    const { ticket } = JSON.parse(ingest.stdout);
+    const show = await runCli(['tickets', 'show', ticket, '--config', 'config.yaml'], { cwd: dir });
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toContain('  priority: user-account (rank 9)');
+    expect(show.stdout).toContain('report: cert-cc-v5  classification=intrusion-attempts/brute-force,intrusions/unprivileged-account-compromise,malicious-code/infected-system  priority=user-account(9)  tlp=TLP:AMBER');
+    expect(show.stdout).toContain('reporter (form): Jane Doe, Example University, Physics Dept., jane.doe@physics.example.edu');
+    expect(show.stdout).toContain('affected hosts: web1.physics.example.edu 192.0.2.10; 192.0.2.11');
+    expect(show.stdout).toContain('attack sources: 198.51.100.23');
+    expect(show.stdout).toContain('candidates in text: 1 address(es), 0 network(s), 1 domain(s)');
+  });
+});
