@@ -9,7 +9,7 @@ import type { Outcome } from './model/outcome.js';
 import { temporary } from './model/errors.js';
 import type { TransportInfo } from './model/transport.js';
 import { processSpooled } from './pipeline/process-spooled.js';
-import { lookupsFor, type EffectContext } from './pipeline/stage.js';
+import { lookupsFor, type EffectContext, type KeyMaterial } from './pipeline/stage.js';
 import { WorkQueue } from './pipeline/work-queue.js';
 import { loadKeyring } from './keys/keyring.js';
 import { loadOrCreateTeamKey } from './keys/team-key.js';
@@ -46,6 +46,11 @@ export interface App {
   recoverSpool(): Promise<number>;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Re-reads the curated keyring (after `intake keys import/accept`; `intake serve` does
+   * this on SIGHUP). OpenPGP workers are replaced once their in-flight messages finish.
+   */
+  reloadKeys(): Promise<void>;
 }
 
 export async function openApp({ config, logger, env = process.env, now = () => new Date() }: AppDeps): Promise<App> {
@@ -55,7 +60,7 @@ export async function openApp({ config, logger, env = process.env, now = () => n
   const workers = config.processing.openpgpWorkers > 0
     ? await startOpenpgpWorkers(config, await readSecret(config.pgp.passphraseFile, SECRET_ENV.pgpPassphrase, env), config.processing.openpgpWorkers)
     : undefined;
-  const keys = { team, keyring, ...(workers ? { workers } : {}) };
+  const keys: KeyMaterial = { team, keyring, ...(workers ? { workers } : {}) };
   const templates = await loadAckTemplates(config);
   const report = await loadReportKnowledge(config);
   const context: EffectContext = { config, now, keys, lookups: lookupsFor(archive), report, archive, logger, templates };
@@ -109,10 +114,20 @@ export async function openApp({ config, logger, env = process.env, now = () => n
       await app.recoverSpool();
       await outboxSender?.start();
     },
+    async reloadKeys() {
+      // Stages read ctx.keys for every message: swapping the members is the whole reload.
+      keys.keyring = await loadKeyring(config.pgp.keyringDir, logger, hardenedOpenpgpConfig(config, team.isRsa));
+      if (keys.workers) {
+        const old = keys.workers;
+        keys.workers = await startOpenpgpWorkers(config, await readSecret(config.pgp.passphraseFile, SECRET_ENV.pgpPassphrase, env), config.processing.openpgpWorkers);
+        await old.close();
+      }
+      logger.info({ keys: keys.keyring.keys.length }, 'keyring reloaded');
+    },
     async stop() {
       await queue.drain();
       await outboxSender?.stop();
-      await workers?.close();
+      await keys.workers?.close();
     },
   };
   return app;

@@ -22,7 +22,7 @@ interface GenerateOptions extends GlobalOptions {
   algorithm: TeamKeyAlgorithm;
 }
 
-const RESTART_NOTE = 'keys are read at start-up: restart `intake serve` to use them';
+const RESTART_NOTE = 'keys are read at start-up: send `intake serve` a SIGHUP (or restart it) to use them';
 
 export function registerKeys(program: Command, io: CliIo, setExit: (code: number) => void): void {
   const keys = program.command('keys').description('team key, curated constituent keyring, keys seen in mail');

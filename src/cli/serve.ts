@@ -17,6 +17,9 @@ export async function runServe(options: GlobalOptions, io: CliIo, signal: AbortS
   const config = await loadConfigFor(options, io);
   const log = loggerFor(config, io.stdout as NodeJS.WritableStream);
   const app = await openApp({ config, logger: log.logger, env: io.env });
+  // SIGHUP re-reads the curated keyring (after `intake keys import` or `accept`).
+  const reload = (): void => void app.reloadKeys().catch((error: Error) => log.logger.error({ err: error.message }, 'keyring reload failed; the previous keys stay in use'));
+  process.on('SIGHUP', reload);
   try {
     await app.start();
     log.logger.info({ archive: config.archive.dir }, 'intake serve started');
@@ -25,6 +28,7 @@ export async function runServe(options: GlobalOptions, io: CliIo, signal: AbortS
     await app.stop();
     log.logger.info('intake serve stopped');
   } finally {
+    process.off('SIGHUP', reload);
     log.flush();
   }
   return EXIT.ok;

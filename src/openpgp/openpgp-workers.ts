@@ -28,6 +28,7 @@ interface Slot {
 export async function startOpenpgpWorkers(config: Config, passphrase: string | null, count: number): Promise<OpenpgpWorkers> {
   let nextId = 0;
   let closing = false;
+  const inFlight = new Set<Promise<OpenedPayload>>();
   const spawnSlot = async (): Promise<Slot> => {
     const worker = new Worker(workerScript(), { workerData: { config, passphrase } });
     const slot: Slot = { worker, pending: new Map() };
@@ -61,13 +62,18 @@ export async function startOpenpgpWorkers(config: Config, passphrase: string | n
       const slot = slots.reduce((best, s) => (s.pending.size < best.pending.size ? s : best), slots[0]!);
       if (!slot) return Promise.reject(temporary('openpgp-worker-failed', 'no OpenPGP worker is running'));
       const id = nextId++;
-      return new Promise((resolve, reject) => {
+      const result = new Promise<OpenedPayload>((resolve, reject) => {
         slot.pending.set(id, { resolve, reject });
         slot.worker.postMessage({ id, raw, from, receivedAt: receivedAt.getTime() });
       });
+      inFlight.add(result);
+      void result.finally(() => inFlight.delete(result)).catch(() => undefined);
+      return result;
     },
+    /** Lets in-flight messages finish, then ends the workers. */
     async close() {
       closing = true;
+      await Promise.allSettled(inFlight);
       await Promise.all(slots.map((s) => s.worker.terminate()));
     },
   };

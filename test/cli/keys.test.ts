@@ -38,7 +38,7 @@ describe('intake keys', () => {
     const imported = await intake(dir, ['keys', 'import', 'alice.asc']);
     expect(imported.code).toBe(0);
     expect(imported.stdout).toContain(`imported ${publicKey.getFingerprint().toUpperCase()}  not usable: expired`);
-    expect(imported.stderr).toContain('restart `intake serve`');
+    expect(imported.stderr).toContain('SIGHUP');
     expect((await intake(dir, ['keys', 'import', 'missing.asc'])).code).toBe(66);
 
     const listed = await intake(dir, ['keys', 'list', '--json']);

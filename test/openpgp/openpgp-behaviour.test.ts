@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import * as openpgp from 'openpgp';
@@ -89,6 +89,19 @@ describe('untrusted literal filenames', () => {
     expect(t.logs.text()).not.toContain('GOODSIG');
     const mode = (await import('node:fs/promises')).stat(path.join(dir, 'decrypted.eml'));
     expect((await mode).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('decrypted.eml', () => {
+  it('holds the decrypted MIME as bytes, CRLF preserved, mode 0600', async () => {
+    const fixture = shapes['signed-encrypted-mime-attachment-cv25519-gpg']!;
+    const t = await pgpTestApp(fixture.expected);
+    const run = await runPipelineOn(t, fixture.file, { transport: reporterTransport });
+    const file = path.join(t.app.archive.layout.messageDir(run.record!.ticket, run.record!.seq), 'decrypted.eml');
+    const bytes = await readFile(file);
+    expect(bytes.toString('latin1')).toMatch(/^Content-Type: multipart\/mixed; boundary="[^"]+"\r\n/);
+    expect(bytes.toString('latin1')).not.toMatch(/[^\r]\n/);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
   });
 });
 
