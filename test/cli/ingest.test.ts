@@ -93,6 +93,8 @@ describe('intake serve', () => {
     await writeCliConfig(dir);
     const child = startCli(['serve', '--config', 'config.yaml'], { cwd: dir });
     let out = '';
+    let err = '';
+    child.stderr!.on('data', (c) => (err += c));
     const code = await new Promise<number | null>((resolve) => {
       child.stdout!.on('data', (c) => {
         out += c;
@@ -100,10 +102,10 @@ describe('intake serve', () => {
       });
       child.on('close', (c) => resolve(c));
     });
-    expect(code).toBe(0);
+    expect(code, `${out}\n${err}`).toBe(0);
     const lines = out.trim().split('\n').map((l) => JSON.parse(l));
     const generated = lines.find((l) => l.msg === 'generated a new team key (first start)');
-    expect(generated?.fingerprint).toMatch(/^[0-9A-F]{40}$/);
-    expect(await readdir(path.join(dir, 'keys'))).toEqual(['team.pub.asc', 'team.sec.asc']);
+    expect(generated?.fingerprint, out).toMatch(/^[0-9A-F]{40}$/);
+    expect(await readdir(path.join(dir, 'keys')), out).toEqual(expect.arrayContaining(['team.pub.asc', 'team.sec.asc']));
   });
 });
