@@ -1,8 +1,11 @@
-import type { TicketClaim } from '../model/draft.js';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { TicketClaim } from '../model/draft.js';
 import type { ArchiveLayout } from './archive-layout.js';
 import { writeFileExclusive, writeJsonAtomic } from './atomic-file.js';
+import { readJsonOrNull } from './read-files.js';
+
+export { listDirOrEmpty } from './read-files.js';
 
 /**
  * Lookup tables over the archive, one small file per key, so that dedup and threading
@@ -30,7 +33,7 @@ export class ArchiveIndex {
   }
 
   async findSha(sha256: string): Promise<ShaEntry | null> {
-    return readJson<ShaEntry>(this.layout.shaIndexFile(sha256));
+    return readJsonOrNull<ShaEntry>(this.layout.shaIndexFile(sha256));
   }
 
   async claimSha(sha256: string, entry: ShaEntry): Promise<void> {
@@ -42,7 +45,7 @@ export class ArchiveIndex {
   async findMessageId(messageId: string): Promise<string | null> {
     const key = normalizeMessageId(messageId);
     if (!key) return null;
-    return (await readJson<{ ticket: string }>(this.layout.messageIdIndexFile(key)))?.ticket ?? null;
+    return (await readJsonOrNull<{ ticket: string }>(this.layout.messageIdIndexFile(key)))?.ticket ?? null;
   }
 
   /** First writer wins: a later message reusing a Message-ID cannot move the mapping. */
@@ -53,7 +56,7 @@ export class ArchiveIndex {
   }
 
   async findCiphertext(digest: string): Promise<CiphertextEntry | null> {
-    return readJson<CiphertextEntry>(this.layout.ciphertextIndexFile(digest));
+    return readJsonOrNull<CiphertextEntry>(this.layout.ciphertextIndexFile(digest));
   }
 
   /** First writer wins: a replay can never take over the original's entry. */
@@ -69,20 +72,4 @@ export function normalizeMessageId(value: string): string | null {
   return trimmed;
 }
 
-async function readJson<T>(file: string): Promise<T | null> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
 
-export async function listDirOrEmpty(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-}

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { MessageRecord, TicketRecord } from '../model/message-record.js';
 import { formatTicketId, parseTicketId } from '../model/ticket-id.js';
 import type { ArchiveLayout } from './archive-layout.js';
-import { listDirOrEmpty } from './archive-index.js';
+import { listDirOrEmpty, readJsonOrNull } from './read-files.js';
 import { fsyncDir, writeJsonAtomic } from './atomic-file.js';
 import { withLock } from './locks.js';
 
@@ -122,11 +122,3 @@ async function makeDirExclusive(dir: string): Promise<boolean> {
   }
 }
 
-async function readJsonOrNull<T>(file: string): Promise<T | null> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
