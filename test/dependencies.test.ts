@@ -11,6 +11,9 @@ const FLOORS: Record<string, string> = {
   openpgp: '6.3.0', // maxDecompressedMessageSize; CVE-2025-47934 fixed in 6.1.1
   'smtp-server': '3.18.3', // CVE-2026-38728: unbounded command line
   mailparser: '3.9.3', // GHSA-7gmj-h9xc-mcxc
+  // IODEF reader: entity-expansion DoS CVE-2026-26278, CVE-2026-33036 (numeric references),
+  // GHSA-jp2q-39xq-3w4g (zero limits); we also refuse DOCTYPEs and set processEntities: false.
+  'fast-xml-parser': '5.5.7',
 };
 
 const ROOT = path.resolve(import.meta.dirname, '..', 'node_modules');

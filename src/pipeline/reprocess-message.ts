@@ -20,7 +20,7 @@ const KEEP_FROM_RECORD = new Set(['resolve-ticket', 'screen-auto-generated', 'co
 export const REPROCESS_STEPS: readonly Step[] = STEPS.filter((step) => step.kind === 'stage' && !KEEP_FROM_RECORD.has(step.name));
 
 /** Verdict fields compared before and after; statuses are enums, safe to log. */
-const VERDICTS = ['headers', 'from', 'parse', 'encryption', 'signature', 'urgent', 'form', 'classification', 'indicators', 'tlp', 'attachments'] as const;
+const VERDICTS = ['headers', 'from', 'parse', 'encryption', 'signature', 'urgent', 'form', 'classification', 'indicators', 'tlp', 'priority', 'attachments'] as const;
 
 export interface ReprocessResult {
   ticket: string;
@@ -60,7 +60,8 @@ export async function reprocessMessage(ticket: string, seq: number, ctx: EffectC
       const first = Math.min(...merged.messages.map((m) => m.seq));
       return seq === first ? { ...merged, reporter: { ...merged.reporter, fingerprint: reporterFingerprint(record) } } : merged;
     });
-    await writeJsonAtomic(path.join(dir, 'message.json'), record);
+    // Form answers of a decrypted report are plaintext: as private as decrypted.eml.
+    await writeJsonAtomic(path.join(dir, 'message.json'), record, record.encryption.status === 'decrypted' ? { mode: 0o600 } : {});
     return { ticket, seq, changed: changes(old, record) };
   });
 }
