@@ -21,8 +21,8 @@ export interface PreparedText {
 // `>`, `> >`, `>>`, ` > ` — each level must consume a `>`, so matching stays linear.
 const QUOTE_PREFIX = /^(?:[ \t]{0,3}>)+[ \t]?/;
 const SIGNED_BEGIN = '-----BEGIN PGP SIGNED MESSAGE-----';
-const SIGNATURE_BEGIN = '-----BEGIN PGP SIGNATURE-----';
-const SIGNATURE_END = '-----END PGP SIGNATURE-----';
+/** Armour that is no report text: signatures, ciphertext left undecrypted, keys. */
+const ARMOR_BEGIN = /^-----BEGIN PGP (SIGNATURE|MESSAGE|PUBLIC KEY BLOCK|PRIVATE KEY BLOCK)-----$/;
 /** A usenet signature (RFC 3676 §4.3 "-- ") is cut only when this short. */
 const MAX_SIGNATURE_LINES = 20;
 /**
@@ -32,7 +32,7 @@ const MAX_SIGNATURE_LINES = 20;
  */
 const MAX_BARE_SIGNATURE_LINES = 4;
 
-type ArmorState = 'text' | 'armor-headers' | 'signed' | 'signature';
+type ArmorState = 'text' | 'armor-headers' | 'signed' | 'armor';
 
 export function prepareText(body: ReportBody, maxChars: number): PreparedText {
   let text = body.text.trim() === '' && body.html ? htmlToPlainText(body.html, maxChars) : body.text;
@@ -40,6 +40,7 @@ export function prepareText(body: ReportBody, maxChars: number): PreparedText {
   if (truncated) text = text.slice(0, maxChars);
   const lines: PreparedLine[] = [];
   let state: ArmorState = 'text';
+  let armorEnd = '';
   let signatureAt = -1;
   let bareSignatureAt = -1;
   const raw = text.split(/\r?\n/);
@@ -58,12 +59,14 @@ export function prepareText(body: ReportBody, maxChars: number): PreparedText {
       if (marker === '') state = 'signed';
       continue;
     }
-    if (marker === SIGNATURE_BEGIN) {
-      state = 'signature';
+    const armor = ARMOR_BEGIN.exec(marker);
+    if (armor && state !== 'armor') {
+      state = 'armor';
+      armorEnd = `-----END PGP ${armor[1]}-----`;
       continue;
     }
-    if (state === 'signature') {
-      if (marker === SIGNATURE_END) state = 'text';
+    if (state === 'armor') {
+      if (marker === armorEnd) state = 'text';
       continue;
     }
     if (state === 'signed' && content.startsWith('- ')) content = content.slice(2);
