@@ -20,10 +20,10 @@ export interface ReportKnowledge {
   limits: { maxTextBytes: number; maxIndicators: number };
 }
 
-/** Problems of the form templates and rules files, for `intake config check`. */
+/** Problems of the form templates and rules files, for `intake config check` (no cache written). */
 export async function reportKnowledgeProblems(config: Config): Promise<string[]> {
   try {
-    await loadReportKnowledge(config);
+    await loadReportKnowledge(config, { cache: false });
     return [];
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
@@ -32,11 +32,13 @@ export async function reportKnowledgeProblems(config: Config): Promise<string[]>
 }
 
 /** Throws a ConfigError listing every problem of every template and rules file. */
-export async function loadReportKnowledge(config: Config): Promise<ReportKnowledge> {
+export async function loadReportKnowledge(config: Config, { cache = true } = {}): Promise<ReportKnowledge> {
   const shipped = shippedConfigDir();
-  const { templates, problems } = await loadTemplates([path.join(shipped, 'forms'), ...config.report.templateDirs]);
+  // Parsed YAML is remembered in the archive's state (rebuildable, like everything there).
+  const cacheDir = cache ? path.join(config.archive.dir, 'state', 'yaml-cache') : null;
+  const { templates, problems } = await loadTemplates([path.join(shipped, 'forms'), ...config.report.templateDirs], cacheDir);
   const rulesFile = config.report.rulesFile ?? path.join(shipped, 'report-rules.yaml');
-  const loaded = await loadRules(rulesFile);
+  const loaded = await loadRules(rulesFile, cacheDir);
   problems.push(...loaded.problems);
   if (problems.length > 0 || !loaded.rules) throw new ConfigError('report templates and rules', problems);
   return {

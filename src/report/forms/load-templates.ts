@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import YAML from 'yaml';
+import { readYamlFile } from '../../effects/yaml-cache.js';
 import { compileTemplate, type CompiledTemplate } from './compile-template.js';
 import { templateSchema } from './template-schema.js';
 
@@ -10,7 +10,7 @@ import { templateSchema } from './template-schema.js';
  * file with the same id replaces an earlier one (a team's own copy of a shipped form).
  * Every problem in every file is reported at once.
  */
-export async function loadTemplates(dirs: string[]): Promise<{ templates: CompiledTemplate[]; problems: string[] }> {
+export async function loadTemplates(dirs: string[], cacheDir: string | null = null): Promise<{ templates: CompiledTemplate[]; problems: string[] }> {
   const byId = new Map<string, CompiledTemplate>();
   const problems: string[] = [];
   for (const dir of dirs) {
@@ -23,7 +23,8 @@ export async function loadTemplates(dirs: string[]): Promise<{ templates: Compil
     }
     for (const name of names) {
       const file = path.join(dir, name);
-      const result = parseTemplate(file, await readFile(file, 'utf8'));
+      const yaml = await readYamlFile(file, cacheDir);
+      const result = yaml.errors.length > 0 ? { problems: yaml.errors.map((e) => `${file}: YAML: ${e}`) } : validateTemplate(file, yaml.value);
       if ('problems' in result) problems.push(...result.problems);
       else byId.set(result.template.id, result.template);
     }
@@ -31,10 +32,8 @@ export async function loadTemplates(dirs: string[]): Promise<{ templates: Compil
   return { templates: [...byId.values()], problems };
 }
 
-export function parseTemplate(file: string, text: string): { template: CompiledTemplate } | { problems: string[] } {
-  const document = YAML.parseDocument(text, { uniqueKeys: true });
-  if (document.errors.length > 0) return { problems: document.errors.map((e) => `${file}: YAML: ${e.message.split('\n')[0]}`) };
-  const parsed = templateSchema.safeParse(document.toJS());
+export function validateTemplate(file: string, document: unknown): { template: CompiledTemplate } | { problems: string[] } {
+  const parsed = templateSchema.safeParse(document);
   if (!parsed.success) {
     return { problems: parsed.error.issues.map((i) => `${file}: ${i.path.join('.') || '(root)'}: ${i.message}`) };
   }

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CompiledTemplate } from '../../../src/report/forms/compile-template.js';
-import { loadTemplates, parseTemplate, shippedConfigDir } from '../../../src/report/forms/load-templates.js';
+import YAML from 'yaml';
+import { loadTemplates, shippedConfigDir, validateTemplate } from '../../../src/report/forms/load-templates.js';
 import { readForm } from '../../../src/report/forms/read-form.js';
 import { readKeyValue } from '../../../src/report/forms/read-key-value.js';
 import { prepareText } from '../../../src/report/text/prepare-text.js';
@@ -118,12 +119,40 @@ describe('templates are data', () => {
   });
 
   it('reports every problem of a broken template file', () => {
-    const result = parseTemplate('bad.yaml', 'id: Bad Id\nname: x\nitems:\n  - { field: "a[].b", type: host, labels: [x] }\n  - { field: c, type: choice, labels: [y] }\n');
+    const result = validateTemplate('bad.yaml', YAML.parse('id: Bad Id\nname: x\nitems:\n  - { field: "a[].b", type: host, labels: [x] }\n  - { field: c, type: choice, labels: [y] }\n'));
     expect('problems' in result && result.problems).toEqual([
       'bad.yaml: id: lower-case letters, digits, dots and hyphens',
       'bad.yaml: items.0: a host field id ends in .hostname (its addresses go to the sibling .ips)',
       'bad.yaml: items.1: a choice field needs choices',
     ]);
+  });
+});
+
+describe('the YAML cache', () => {
+  it('parses a template once, then reads it from the cache; an edited file is parsed anew', async () => {
+    const forms = await tempDir();
+    const cache = await tempDir();
+    const file = path.join(forms, 'ours.yaml');
+    await writeFile(file, 'id: ours\nname: Ours\nitems:\n  - { field: reporter.name, labels: [Who] }\n');
+    const first = await loadTemplates([forms], cache);
+    const { readdir } = await import('node:fs/promises');
+    expect(await readdir(cache)).toHaveLength(1);
+    const second = await loadTemplates([forms], cache);
+    expect(second.templates[0]!.labels.has('who')).toBe(true);
+    expect(first.templates[0]!.id).toBe(second.templates[0]!.id);
+    await writeFile(file, 'id: ours\nname: Ours\nitems:\n  - { field: reporter.name, labels: [Reporter] }\n');
+    const third = await loadTemplates([forms], cache);
+    expect(third.templates[0]!.labels.has('reporter')).toBe(true);
+    expect(await readdir(cache)).toHaveLength(2);
+  });
+
+  it('never caches a file with YAML errors, and reports them every time', async () => {
+    const forms = await tempDir();
+    const cache = await tempDir();
+    await writeFile(path.join(forms, 'bad.yaml'), 'id: [unclosed\n');
+    for (let i = 0; i < 2; i++) expect((await loadTemplates([forms], cache)).problems[0]).toMatch(/bad\.yaml: YAML: /);
+    const { readdir } = await import('node:fs/promises');
+    expect(await readdir(cache)).toEqual([]);
   });
 });
 
