@@ -79,3 +79,17 @@ describe('extract-report on an encrypted report', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600);
   });
 });
+
+describe('archive modes of a decrypted report', () => {
+  it('stores the decrypted attachments owner-only (0600), like decrypted.eml', async () => {
+    const { pgpTestApp } = await import('../openpgp/pgp-fixtures.js');
+    const t = await pgpTestApp({ teamKey: 'team', receivedAt: '2026-11-23T10:00:00.000Z' });
+    const run = await runPipelineOn(t, 'mail/openpgp/encrypted-mime-attachment-cv25519-gpg.eml');
+    expect(run.record?.encryption.status).toBe('decrypted');
+    expect(run.record!.attachments.length).toBeGreaterThan(0);
+    const dir = t.app.archive.layout.messageDir(run.record!.ticket, 1);
+    for (const attachment of run.record!.attachments) {
+      expect((await stat(path.join(dir, attachment.path))).mode & 0o777, attachment.path).toBe(0o600);
+    }
+  });
+});

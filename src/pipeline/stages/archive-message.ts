@@ -8,14 +8,18 @@ import type { EffectContext } from '../stage.js';
 
 /**
  * Writes the message into its reserved directory (DESIGN §4). message.json is written
- * last: its presence is what makes the message committed (dedup checks for it). Attachments are stored under
- * their SHA-256; the names the sender gave live only inside message.json.
+ * last: its presence is what makes the message committed (dedup checks for it).
+ * Attachments are stored under their SHA-256; the names the sender gave live only inside
+ * message.json.
  */
 export async function archiveMessage(draft: Draft, ctx: EffectContext): Promise<Draft> {
   const placement = draft.placement;
   if (!placement) throw new Error('archive-message runs after assign-ticket');
   const dir = placement.messageDir;
   await mkdir(dir, { recursive: true });
+  // Whatever came out of a decryption is plaintext the sender meant only for us: the
+  // decrypted MIME, its attachments and the answers in message.json stay owner-only.
+  const privateMode = draft.encryption.status === 'decrypted' ? 0o600 : 0o640;
 
   await writeFileAtomic(path.join(dir, 'raw.eml'), draft.message.raw, { syncDir: false });
   if (draft.decrypted) {
@@ -28,7 +32,10 @@ export async function archiveMessage(draft: Draft, ctx: EffectContext): Promise<
     for (const attachment of draft.body.attachments) {
       if (stored.has(attachment.sha256)) continue;
       stored.add(attachment.sha256);
-      await writeFileAtomic(path.join(attachmentsDir, attachment.sha256), attachment.content, { syncDir: false });
+      await writeFileAtomic(path.join(attachmentsDir, attachment.sha256), attachment.content, {
+        mode: privateMode,
+        syncDir: false,
+      });
     }
     await fsyncDir(attachmentsDir);
   }
@@ -40,9 +47,6 @@ export async function archiveMessage(draft: Draft, ctx: EffectContext): Promise<
   );
   const ownId = messageIds(draft.headers.messageId ?? '')[0];
   if (ownId) await ctx.archive.index.addMessageId(ownId, placement.ticket);
-  // The form's answers are report text: of a decrypted report they are plaintext, kept
-  // as private as decrypted.eml.
-  const mode = draft.encryption.status === 'decrypted' ? 0o600 : undefined;
-  await writeJsonAtomic(path.join(dir, 'message.json'), record, mode === undefined ? {} : { mode });
+  await writeJsonAtomic(path.join(dir, 'message.json'), record, { mode: privateMode });
   return draft;
 }
