@@ -4,11 +4,18 @@ import { loadAckTemplates } from './compose/ack-template.js';
 import { Archive } from './effects/archive.js';
 import { OutboxSender } from './effects/outbox-sender.js';
 import { createSmtpRelay } from './effects/smtp-relay.js';
+import { ImapWatcher } from './ingest/imap-watcher.js';
+import { SmtpListener } from './ingest/smtp-listener.js';
+import { Counters } from './log/counters.js';
+import { HealthReporter } from './log/health-reporter.js';
+import { backoffFromSeconds } from './model/backoff.js';
+import type { Component } from './model/component.js';
 import type { SpooledMessage } from './model/draft.js';
 import type { Outcome } from './model/outcome.js';
 import { temporary } from './model/errors.js';
 import type { TransportInfo } from './model/transport.js';
 import { processSpooled } from './pipeline/process-spooled.js';
+import { SpoolRetrier } from './pipeline/spool-retrier.js';
 import { lookupsFor, type EffectContext, type KeyMaterial } from './pipeline/stage.js';
 import { WorkQueue } from './pipeline/work-queue.js';
 import { loadKeyring } from './keys/keyring.js';
@@ -29,7 +36,8 @@ export interface AppDeps {
  * The composition root: builds the archive and the pipeline context, and offers the two
  * verbs every transport needs — `accept` (durable in the spool: only now may the sender
  * be told "ok") and `process` (spool → archive). `openApp` reads the keys (once, at
- * start-up); `start` recovers the spool and starts the transports.
+ * start-up); `start` recovers the spool and starts the components (transports, retries,
+ * health line); `stop` stops them in reverse order and drains the work queue.
  */
 export interface App {
   readonly config: Config;
@@ -38,6 +46,9 @@ export interface App {
   readonly queue: WorkQueue;
   /** Delivers the outbox (`outbound.mode: smtp`); null in outbox mode. Runs between start and stop. */
   readonly outboxSender: OutboxSender | null;
+  readonly counters: Counters;
+  /** The running components of `intake serve`, by name (e.g. `smtp` for its bound port). */
+  readonly components: ReadonlyMap<string, Component>;
   accept(raw: Buffer, transport: TransportInfo): Promise<SpooledMessage>;
   process(message: SpooledMessage): Promise<Outcome>;
   /** accept + process, for one-shot callers such as `intake ingest`. */
@@ -70,6 +81,57 @@ export async function openApp({ config, logger, env = process.env, now = () => n
       : null;
   // The bound keeps memory flat under a burst: ~4 messages waiting per worker.
   const queue = new WorkQueue(config.processing.concurrency, config.processing.concurrency * 4 + 16);
+  const counters = new Counters();
+
+  /** One message through the queue, its outcome counted. Never throws. */
+  const processQueued = async (message: SpooledMessage | (() => Promise<SpooledMessage>)): Promise<Outcome> => {
+    const outcome = await queue.push(async () =>
+      processSpooled(typeof message === 'function' ? await message() : message, context),
+    );
+    counters.add(outcome.kind === 'archived' ? `outcome.${outcome.status}` : `outcome.${outcome.kind}`);
+    // An acknowledgement may have been queued: deliver it now rather than at the next poll.
+    outboxSender?.wake();
+    return outcome;
+  };
+  const retrier = new SpoolRetrier({
+    spool: archive.spool,
+    process: processQueued,
+    policy: backoffFromSeconds(config.processing.retryMinSeconds, config.processing.retryMaxSeconds),
+    logger,
+  });
+  const accept = async (raw: Buffer, transport: TransportInfo): Promise<SpooledMessage> =>
+    archive.spool.put(raw, transport, now());
+  const process = async (message: SpooledMessage): Promise<Outcome> => {
+    const outcome = await processQueued(message);
+    if (outcome.kind === 'retry') retrier.failed(message.spoolId);
+    return outcome;
+  };
+
+  /** Processes what an earlier run left in the spool; its `retry` outcomes go to the retrier. */
+  const recoverSpool = async (): Promise<number> => {
+    const ids = await archive.spool.list();
+    if (ids.length > 0) logger.info({ count: ids.length }, 'recovering spooled messages');
+    let processed = 0;
+    // Each job reads its own entry when its turn comes, so a large spool is never all in
+    // memory at once. An unreadable entry is left where it is, for an operator to inspect.
+    await Promise.all(
+      ids.map(async (id) => {
+        try {
+          const outcome = await processQueued(() => archive.spool.read(id));
+          if (outcome.kind === 'archived') processed++;
+          else retrier.failed(id);
+        } catch (error) {
+          logger.error({ spoolId: id, err: (error as Error).message }, 'cannot read a spooled message; left in the spool');
+        }
+      }),
+    );
+    await archive.spool.removeStaleTemps(60 * 60 * 1000);
+    if (ids.length > 0) logger.info({ count: ids.length, archived: processed }, 'spool recovered');
+    return processed;
+  };
+
+  const components = serveComponents({ config, logger, env, archive, queue, counters, retrier, outboxSender, accept, process, recoverSpool });
+  const started: Component[] = [];
 
   const app: App = {
     config,
@@ -77,12 +139,10 @@ export async function openApp({ config, logger, env = process.env, now = () => n
     context,
     queue,
     outboxSender,
-    accept: (raw, transport) => archive.spool.put(raw, transport, now()),
-    process: (message) =>
-      queue.push(() => processSpooled(message, context)).then((outcome) => {
-        outboxSender?.wake();
-        return outcome;
-      }),
+    counters,
+    components: new Map(components.map((c) => [c.name, c])),
+    accept,
+    process,
     async ingest(raw, transport) {
       let spooled: SpooledMessage;
       try {
@@ -93,26 +153,18 @@ export async function openApp({ config, logger, env = process.env, now = () => n
       }
       return app.process(spooled);
     },
-    async recoverSpool() {
-      const ids = await archive.spool.list();
-      if (ids.length > 0) logger.info({ count: ids.length }, 'recovering spooled messages');
-      let processed = 0;
-      // Each job reads its own entry, so a large spool is never all in memory at once.
-      await Promise.all(
-        ids.map((id) =>
-          queue
-            .push(async () => processSpooled(await archive.spool.read(id), context))
-            .then((outcome) => {
-              if (outcome.kind === 'archived') processed++;
-            }),
-        ),
-      );
-      await archive.spool.removeStaleTemps(60 * 60 * 1000);
-      return processed;
-    },
+    recoverSpool,
+    /** Components in list order; if one fails to start, those started are stopped again. */
     async start() {
-      await app.recoverSpool();
-      await outboxSender?.start();
+      for (const component of components) {
+        try {
+          await component.start();
+        } catch (error) {
+          await app.stop();
+          throw error;
+        }
+        started.push(component);
+      }
     },
     async reloadKeys() {
       // Stages read ctx.keys for every message: swapping the members is the whole reload.
@@ -124,11 +176,76 @@ export async function openApp({ config, logger, env = process.env, now = () => n
       }
       logger.info({ keys: keys.keyring.keys.length }, 'keyring reloaded');
     },
+    /** Reverse order: transports stop accepting first; the queue drains last. */
     async stop() {
+      for (const component of started.splice(0).reverse()) {
+        try {
+          await component.stop();
+        } catch (error) {
+          logger.error({ component: component.name, err: (error as Error).message }, 'component failed to stop cleanly');
+        }
+      }
       await queue.drain();
-      await outboxSender?.stop();
       await keys.workers?.close();
     },
   };
   return app;
 }
+
+interface ComponentDeps {
+  config: Config;
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+  archive: Archive;
+  queue: WorkQueue;
+  counters: Counters;
+  retrier: SpoolRetrier;
+  outboxSender: OutboxSender | null;
+  accept: App['accept'];
+  process: App['process'];
+  recoverSpool: App['recoverSpool'];
+}
+
+/**
+ * What `intake serve` runs, in start order (stop is the reverse). Spool recovery comes
+ * after the retrier (so its retries are scheduled) and before the transports: new mail
+ * is accepted once the old is dealt with. At shutdown the transports stop first, then the
+ * work queue drains, and the outbox sender stops last (acks of drained messages go out).
+ */
+function serveComponents(deps: ComponentDeps): Component[] {
+  const { config, logger, archive, queue, counters, retrier } = deps;
+  const health = new HealthReporter(config.log.healthIntervalSeconds * 1000, logger, async () => ({
+    queueDepth: queue.depth,
+    spooled: (await archive.spool.list()).length,
+    retryPending: retrier.pending,
+    counts: counters.snapshot(),
+  }));
+  // Stopped after the transports: what is in flight is finished before the outbox sender stops.
+  const pipeline: Component = { name: 'pipeline', start: async () => undefined, stop: () => queue.drain() };
+  const recovery: Component = { name: 'spool-recovery', start: async () => void (await deps.recoverSpool()), stop: async () => undefined };
+  const components: Component[] = [...(deps.outboxSender ? [deps.outboxSender] : []), pipeline, retrier, health, recovery];
+  if (config.smtp.enabled) {
+    components.push(
+      new SmtpListener({
+        config,
+        logger,
+        counters,
+        intake: { accept: deps.accept, process: deps.process, hasRoom: () => queue.hasRoom() },
+      }),
+    );
+  }
+  if (config.imap.enabled) {
+    components.push(
+      new ImapWatcher({
+        config,
+        stateDir: archive.layout.stateDir,
+        logger,
+        counters,
+        env: deps.env,
+        intake: { accept: deps.accept, process: deps.process, waitForRoom: () => queue.waitForRoom() },
+      }),
+    );
+  }
+  return components;
+}
+

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { openApp } from '../app.js';
+import { openApp, type App } from '../app.js';
+import { escapeForLog } from '../log/escape.js';
 import { type CliIo, type GlobalOptions, loadConfigFor, loggerFor } from './cli-io.js';
 import { EXIT } from './exit-codes.js';
 
@@ -12,21 +13,43 @@ export function registerServe(program: Command, io: CliIo, setExit: (code: numbe
     });
 }
 
-/** Runs until `signal` aborts (SIGTERM/SIGINT in main.ts), then finishes in-flight work. */
+/**
+ * Runs until `signal` aborts (the first SIGTERM/SIGINT, see main.ts), then stops taking
+ * mail, finishes what is in flight, flushes the log and returns 0. A second signal makes
+ * main.ts exit at once. Start-up failures (port in use, unreadable key) return 1 after
+ * a log line saying why.
+ */
 export async function runServe(options: GlobalOptions, io: CliIo, signal: AbortSignal): Promise<number> {
   const config = await loadConfigFor(options, io);
   const log = loggerFor(config, io.stdout as NodeJS.WritableStream);
-  const app = await openApp({ config, logger: log.logger, env: io.env });
+  const { logger } = log;
+  let app: App;
+  try {
+    app = await openApp({ config, logger, env: io.env });
+  } catch (error) {
+    logger.error({ err: escapeForLog((error as Error).message, 500) }, 'intake serve cannot start');
+    log.flush();
+    return EXIT.failure;
+  }
+  const running = app;
   // SIGHUP re-reads the curated keyring (after `intake keys import` or `accept`).
-  const reload = (): void => void app.reloadKeys().catch((error: Error) => log.logger.error({ err: error.message }, 'keyring reload failed; the previous keys stay in use'));
+  const reload = (): void =>
+    void running.reloadKeys().catch((error: Error) => logger.error({ err: error.message }, 'keyring reload failed; the previous keys stay in use'));
   process.on('SIGHUP', reload);
   try {
     await app.start();
-    log.logger.info({ archive: config.archive.dir }, 'intake serve started');
+  } catch (error) {
+    process.off('SIGHUP', reload);
+    logger.error({ err: escapeForLog((error as Error).message, 500) }, 'intake serve cannot start');
+    log.flush();
+    return EXIT.failure;
+  }
+  try {
+    logger.info({ archive: config.archive.dir, components: [...app.components.keys()] }, 'intake serve started');
     if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
-    log.logger.info('stopping: finishing in-flight messages');
+    logger.info('stopping: no new mail accepted; finishing in-flight messages');
     await app.stop();
-    log.logger.info('intake serve stopped');
+    logger.info({ counts: app.counters.snapshot() }, 'intake serve stopped');
   } finally {
     process.off('SIGHUP', reload);
     log.flush();

@@ -54,6 +54,9 @@ const archive = z.strictObject({ dir: z.string().min(1).default('data') }).prefa
 
 const tls = z.strictObject({ keyFile: z.string().min(1), certFile: z.string().min(1) });
 
+/** A duration in seconds; fractions allowed so tests can use short timeouts. */
+const seconds = (max: number) => z.number().positive().max(max);
+
 const smtp = z
   .strictObject({
     enabled: z.boolean().default(true),
@@ -61,6 +64,20 @@ const smtp = z
     port: port.default(2525),
     maxMessageBytes: z.number().int().min(1024).max(1024 ** 3).default(25 * 1024 * 1024),
     tls: tls.nullable().default(null),
+    /** Connections at once; one more is answered `421` and closed. */
+    maxClients: z.number().int().min(1).max(100_000).default(100),
+    /** Recipients per transaction (each must be a team address anyway). */
+    maxRecipients: z.number().int().min(1).max(1000).default(50),
+    /** Longest command line in bytes (CVE-2026-38728: unbounded lines exhausted memory). */
+    maxCommandLength: z.number().int().min(512).max(65536).default(4096),
+    /** Inactivity allowed before `421` (RFC 5321 §4.5.3.2: a server SHOULD wait ≥ 5 minutes). */
+    socketTimeoutSeconds: seconds(3600).default(300),
+    /** Whole DATA phase, 354 to the final dot: bounds a sender that trickles bytes (RFC 5321 §4.5.3.2.6). */
+    dataTimeoutSeconds: seconds(3600).default(600),
+    /** On shutdown, how long open sessions may finish before they are closed with `421`. */
+    closeTimeoutSeconds: seconds(600).default(30),
+    /** A CR or LF that is not part of CRLF in DATA: `reject` (554, like Postfix/Sendmail) or `accept` (kept as received). */
+    bareLineEndings: z.enum(['reject', 'accept']).default('reject'),
   })
   .prefault({});
 
@@ -75,9 +92,26 @@ const imap = z
     mailbox: z.string().min(1).default('INBOX'),
     processedMailbox: z.string().min(1).default('Processed'),
     failedMailbox: z.string().min(1).default('Failed'),
+    /** Larger messages are moved to failedMailbox unread. */
+    maxMessageBytes: z.number().int().min(1024).max(1024 ** 3).default(25 * 1024 * 1024),
+    /** IDLE is restarted (or, without IDLE, the mailbox polled) at least this often. */
+    pollSeconds: seconds(3600).default(60),
+    /** Inactivity before the connection is considered dead. */
+    socketTimeoutSeconds: seconds(3600).default(300),
+    /** Reconnect delay: doubles from min to max, with jitter. */
+    reconnectMinSeconds: seconds(3600).default(1),
+    reconnectMaxSeconds: seconds(86400).default(300),
+    /** A message whose fetch fails this many times goes to failedMailbox. */
+    maxFetchAttempts: z.number().int().min(1).max(100).default(3),
   })
   .prefault({})
   .superRefine((value, ctx) => {
+    if (value.processedMailbox === value.mailbox || value.failedMailbox === value.mailbox) {
+      ctx.addIssue({ code: 'custom', path: ['processedMailbox'], message: 'processedMailbox and failedMailbox must differ from mailbox' });
+    }
+    if (value.reconnectMaxSeconds < value.reconnectMinSeconds) {
+      ctx.addIssue({ code: 'custom', path: ['reconnectMaxSeconds'], message: 'must be at least reconnectMinSeconds' });
+    }
     if (!value.enabled) return;
     if (!value.host) ctx.addIssue({ code: 'custom', path: ['host'], message: 'required when imap.enabled' });
     if (!value.user) ctx.addIssue({ code: 'custom', path: ['user'], message: 'required when imap.enabled' });
@@ -127,6 +161,8 @@ const log = z
   .strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
     file: z.string().min(1).nullable().default('data/logs/intake.log'),
+    /** `intake serve` logs a health line (queue depth, counts) at debug level this often. */
+    healthIntervalSeconds: seconds(86400).default(60),
   })
   .prefault({});
 
@@ -139,8 +175,16 @@ const processing = z
     /** Worker threads that decrypt and verify (0: in the main thread). One per core is
      * the most useful; each holds its own copy of the keys. */
     openpgpWorkers: z.number().int().min(0).max(16).default(0),
+    /** A message whose processing failed stays in the spool and is retried after a delay doubling from min to max. */
+    retryMinSeconds: seconds(86400).default(30),
+    retryMaxSeconds: seconds(86400).default(3600),
   })
-  .prefault({});
+  .prefault({})
+  .superRefine((value, ctx) => {
+    if (value.retryMaxSeconds < value.retryMinSeconds) {
+      ctx.addIssue({ code: 'custom', path: ['retryMaxSeconds'], message: 'must be at least retryMinSeconds' });
+    }
+  });
 
 const network = z.string().refine((value) => {
   const [address = '', prefix, extra] = value.split('/');

@@ -29,7 +29,7 @@ export function transportForFile(raw: Buffer, envelope: FileEnvelope): Transport
 }
 
 /** `<a@b>` → `a@b`, `<>` → '' (null sender), anything else unparseable → null. */
-function returnPath(raw: Buffer): string | null {
+export function returnPath(raw: Buffer): string | null {
   const value = firstHeader(readHeaders(raw), 'return-path');
   if (value === null) return null;
   const match = /^<([^<>\s]*)>$/.exec(value.trim());

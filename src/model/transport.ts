@@ -8,11 +8,18 @@ export interface TransportInfo {
   kind: TransportKind;
   mailFrom: string | null;
   rcptTo: string[];
+  /** SMTP: the connecting client's IP address. */
   remoteAddress: string | null;
   imapUid: number | null;
+  /** IMAP: UIDVALIDITY of the mailbox, as a decimal string (RFC 9051 §2.3.1.1: 32-bit unsigned). */
   imapUidValidity?: string | null;
+  imapMailbox?: string | null;
+  /** SMTP: whether the session was TLS-protected (STARTTLS) when DATA was sent. */
   tls?: boolean;
+  /** SMTP: the name the client gave in HELO/EHLO (unverified). */
   heloName?: string | null;
+  /** SMTP with `smtp.bareLineEndings: accept`: the DATA held a CR or LF outside CRLF. */
+  bareLineEndings?: boolean;
 }
 
 export function fileTransport(mailFrom: string | null, rcptTo: string[]): TransportInfo {

@@ -9,6 +9,7 @@ export class WorkQueue {
   private readonly waiting: Array<() => Promise<void>> = [];
   private running = 0;
   private idleWaiters: Array<() => void> = [];
+  private roomWaiters: Array<() => void> = [];
 
   constructor(concurrency: number, capacity: number) {
     this.concurrency = concurrency;
@@ -31,6 +32,12 @@ export class WorkQueue {
     });
   }
 
+  /** Resolves once `hasRoom()` is true: for transports that can wait instead of refusing (IMAP). */
+  waitForRoom(): Promise<void> {
+    if (this.hasRoom()) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
+
   drain(): Promise<void> {
     if (this.depth === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
@@ -43,6 +50,11 @@ export class WorkQueue {
       void next().finally(() => {
         this.running--;
         this.pump();
+        if (this.hasRoom() && this.roomWaiters.length > 0) {
+          const waiters = this.roomWaiters;
+          this.roomWaiters = [];
+          for (const resolve of waiters) resolve();
+        }
         if (this.depth === 0) {
           const waiters = this.idleWaiters;
           this.idleWaiters = [];

@@ -1,0 +1,215 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { ImapFlow } from 'imapflow';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { readSecret, SECRET_ENV } from '../config/secrets.js';
+import type { Counters } from '../log/counters.js';
+import { escapeForLog } from '../log/escape.js';
+import { backoffDelayMs, backoffFromSeconds } from '../model/backoff.js';
+import type { Component } from '../model/component.js';
+import { permanent } from '../model/errors.js';
+import { drainMailbox, type ImapIntake } from './imap-drain.js';
+import { ImapSeen } from './imap-seen.js';
+
+export interface ImapWatcherDeps {
+  config: Pick<Config, 'imap'>;
+  stateDir: string;
+  intake: ImapIntake;
+  logger: Logger;
+  counters: Counters;
+  env: NodeJS.ProcessEnv;
+}
+
+type LinkState = 'starting' | 'connected' | 'down';
+
+/** Longest a stop waits for the message in hand before the connection is cut. */
+const STOP_GRACE_MS = 30_000;
+
+/**
+ * The IMAP transport: logs in, drains `imap.mailbox` (imap-drain.ts), then waits for the
+ * server's news with IDLE (RFC 2177) — imapflow falls back to polling with NOOP when
+ * the server lacks IDLE — and drains again on every new message, and at least every
+ * `pollSeconds`. A lost connection is retried forever with capped exponential backoff
+ * and jitter; the log says so once per change of state, not once per attempt.
+ */
+export class ImapWatcher implements Component {
+  readonly name = 'imap';
+  private readonly deps: ImapWatcherDeps;
+  private readonly seen: ImapSeen;
+  private readonly fetchFailures = new Map<string, number>();
+  private state: LinkState = 'starting';
+  private stopping = false;
+  private loop: Promise<void> | null = null;
+  private client: ImapFlow | null = null;
+  private waiting: { done: () => void; wakeOnNewMail: boolean } | null = null;
+  private newMail = false;
+
+  constructor(deps: ImapWatcherDeps) {
+    this.deps = deps;
+    const { imap } = deps.config;
+    // The file name comes from our configuration (hashed), never from the server.
+    const account = createHash('sha256').update(`${imap.host}\0${imap.port}\0${imap.user}\0${imap.mailbox}`).digest('hex').slice(0, 16);
+    this.seen = new ImapSeen(path.join(deps.stateDir, 'imap', `${account}.json`));
+  }
+
+  async start(): Promise<void> {
+    const password = await readSecret(this.deps.config.imap.passwordFile, SECRET_ENV.imapPassword, this.deps.env);
+    if (password === null) {
+      throw permanent('imap-password-missing', `imap.passwordFile or env ${SECRET_ENV.imapPassword} must give the IMAP password`);
+    }
+    await this.seen.load();
+    this.stopping = false;
+    this.loop = this.run(password);
+  }
+
+  /** Finishes the message in hand (spooled and moved), logs out, and stops reconnecting. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.interrupt('stop');
+    const loop = this.loop;
+    if (!loop) return;
+    const grace = setTimeout(() => this.client?.close(), STOP_GRACE_MS);
+    grace.unref();
+    await loop;
+    clearTimeout(grace);
+    this.loop = null;
+    this.deps.logger.info('imap watcher stopped');
+  }
+
+  private async run(password: string): Promise<void> {
+    const { imap } = this.deps.config;
+    const policy = backoffFromSeconds(imap.reconnectMinSeconds, imap.reconnectMaxSeconds);
+    let failures = 0;
+    while (!this.stopping) {
+      try {
+        await this.session(password, () => {
+          failures = 0;
+        });
+        if (!this.stopping) this.linkDown('the server closed the connection');
+      } catch (error) {
+        if (!this.stopping) this.linkDown(error);
+      }
+      if (this.stopping) break;
+      const delayMs = backoffDelayMs(failures++, policy);
+      this.deps.logger.debug({ attempt: failures, delayMs }, 'imap reconnect scheduled');
+      await this.pause(delayMs, false);
+    }
+  }
+
+  /** One connection, from login to close. Throws on any IMAP or network failure. */
+  private async session(password: string, onConnected: () => void): Promise<void> {
+    const { imap } = this.deps.config;
+    const client = this.createClient(password);
+    this.client = client;
+    client.on('error', (error: Error) => {
+      this.deps.logger.debug({ err: escapeForLog(error.message, 200) }, 'imap connection error');
+    });
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    try {
+      await client.connect();
+      await client.mailboxCreate(imap.processedMailbox);
+      await client.mailboxCreate(imap.failedMailbox);
+      await client.mailboxOpen(imap.mailbox);
+      onConnected();
+      this.linkUp();
+      client.on('exists', (event: { count: number; prevCount: number }) => {
+        if (event.count > event.prevCount) this.interrupt('new-mail');
+      });
+      while (!this.stopping && client.usable) {
+        this.newMail = false;
+        await drainMailbox({
+          client,
+          imap,
+          intake: this.deps.intake,
+          seen: this.seen,
+          logger: this.deps.logger,
+          counters: this.deps.counters,
+          fetchFailures: this.fetchFailures,
+          stopping: () => this.stopping,
+        });
+        if (this.stopping) break;
+        // imapflow enters IDLE by itself while we wait; new mail breaks the wait.
+        await Promise.race([this.pause(imap.pollSeconds * 1000, true), closed]);
+        this.waiting?.done();
+      }
+    } finally {
+      this.client = null;
+      if (this.stopping && client.usable) {
+        await client.logout().catch(() => client.close());
+      } else {
+        client.close();
+      }
+    }
+  }
+
+  private createClient(password: string): ImapFlow {
+    const { imap } = this.deps.config;
+    return new ImapFlow({
+      host: imap.host ?? '',
+      port: imap.port,
+      secure: imap.secure,
+      auth: { user: imap.user ?? '', pass: password },
+      logger: false,
+      clientInfo: { name: 'csirt-intake' },
+      socketTimeout: imap.socketTimeoutSeconds * 1000,
+      connectionTimeout: Math.min(imap.socketTimeoutSeconds, 90) * 1000,
+      greetingTimeout: Math.min(imap.socketTimeoutSeconds, 16) * 1000,
+      // IDLE soon after a pass, so new mail is announced at once; restarted every pollSeconds
+      // (RFC 2177 asks for less than 29 minutes), which is also the poll interval without IDLE.
+      autoIdleDelay: 500,
+      maxIdleTime: imap.pollSeconds * 1000,
+      missingIdleCommand: 'NOOP',
+      // A server announcing a huge literal (cf. CPython gh-119511) cannot make us allocate it.
+      maxLiteralSize: imap.maxMessageBytes + 64 * 1024,
+      maxResponseSize: 2 * (imap.maxMessageBytes + 64 * 1024),
+    });
+  }
+
+  /**
+   * Waits `ms`, or less when stopping — or, for the wait between passes, when new mail
+   * was announced. The reconnect backoff is never shortened by news from a dead session.
+   */
+  private pause(ms: number, wakeOnNewMail: boolean): Promise<void> {
+    if (this.stopping || (wakeOnNewMail && this.newMail)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        if (this.waiting?.done === done) this.waiting = null;
+        resolve();
+      };
+      // Not unref'd: with SMTP disabled this wait is what keeps `intake serve` alive.
+      const timer = setTimeout(done, ms);
+      this.waiting = { done, wakeOnNewMail };
+    });
+  }
+
+  /** New mail (from the 'exists' event) or a stop: ends the current wait if it may end early. */
+  private interrupt(reason: 'new-mail' | 'stop'): void {
+    if (reason === 'new-mail') this.newMail = true;
+    if (this.waiting && (reason === 'stop' || this.waiting.wakeOnNewMail)) this.waiting.done();
+  }
+
+  private linkUp(): void {
+    const { imap } = this.deps.config;
+    if (this.state !== 'connected') {
+      this.deps.logger.info({ host: imap.host, port: imap.port, mailbox: imap.mailbox, reconnected: this.state === 'down' }, 'imap connected');
+    }
+    this.state = 'connected';
+  }
+
+  private linkDown(cause: unknown): void {
+    const error = cause instanceof Error ? cause : null;
+    const details = {
+      reason: escapeForLog(error ? error.message : String(cause), 200),
+      code: (error as { code?: string } | null)?.code ?? null,
+      authenticationFailed: (error as { authenticationFailed?: boolean } | null)?.authenticationFailed ?? false,
+    };
+    if (this.state !== 'down') {
+      this.deps.logger.warn(details, this.state === 'starting' ? 'imap cannot connect; retrying with backoff' : 'imap connection lost; reconnecting with backoff');
+    } else {
+      this.deps.logger.debug(details, 'imap reconnect failed');
+    }
+    this.state = 'down';
+  }
+}

@@ -1,0 +1,266 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import { describe, expect, it } from 'vitest';
+import { scanArchive, spoolEntries } from '../helpers/archive-scan.js';
+import { expectNoReportTextIn } from '../helpers/pipeline.js';
+import { startSmtpApp, swaks, type SmtpTestApp } from '../helpers/smtp-app.js';
+import { SmtpSession } from '../helpers/smtp-session.js';
+import { makeTestCertificate } from '../helpers/tls-cert.js';
+
+const message = (token: string, body = 'The host 192.0.2.10 has been scanning our network since Monday.') =>
+  [
+    'From: Alice <alice@example.org>',
+    'To: cert@xyz.example',
+    `Subject: Scanning report ${token}`,
+    `Message-ID: <${token}@example.org>`,
+    '',
+    body,
+    `token ${token}`,
+    '',
+  ].join('\r\n');
+
+/** Waits for the pipeline, then returns what was archived. */
+async function archived(t: SmtpTestApp) {
+  await t.app.queue.drain();
+  return scanArchive(t.config.archive.dir);
+}
+
+function errorLines(t: SmtpTestApp) {
+  return t.logs.lines.filter((l) => Number(l.level) >= 50);
+}
+
+describe('SMTP listener: recipients and envelope', () => {
+  it('accepts mail for a team alias in any case (swaks) and records the envelope in message.json', async () => {
+    const t = await startSmtpApp();
+    const body = path.join(t.dir, 'mail.eml');
+    await writeFile(body, message('swaks-ok'));
+    const result = await swaks(t.port, ['--from', 'reporter@example.org', '--to', 'CERT@XYZ.Example', '--data', body]);
+    expect(result.exitCode, result.output).toBe(0);
+    expect(result.replies.some((r) => /^250 2\.6\.0 OK: queued as [0-9a-z]+-[0-9a-f]{16}$/.test(r))).toBe(true);
+
+    const [only, ...rest] = await archived(t);
+    expect(rest).toEqual([]);
+    expect(only?.raw.toString()).toContain('token swaks-ok');
+    expect(only?.record.transport).toMatchObject({
+      kind: 'smtp',
+      mailFrom: 'reporter@example.org',
+      rcptTo: ['CERT@XYZ.Example'],
+      remoteAddress: '127.0.0.1',
+      tls: false,
+    });
+    expect(errorLines(t)).toEqual([]);
+    await expectNoReportTextIn(t.logs.text(), only!.raw);
+  });
+
+  it('refuses a recipient that is not a team address with 550 5.1.1 and stores nothing (swaks)', async () => {
+    const t = await startSmtpApp();
+    const result = await swaks(t.port, ['--from', 'reporter@example.org', '--to', 'someone@xyz.example']);
+    expect(result.exitCode).not.toBe(0);
+    expect(result.replies).toContain('550 5.1.1 No such recipient here');
+    expect(await archived(t)).toEqual([]);
+    expect(await spoolEntries(t.config.archive.dir)).toEqual([]);
+    expect(t.app.counters.get('smtp.rejected.recipient')).toBe(1);
+  });
+
+  it('keeps only the accepted recipients of a mixed envelope (nodemailer)', async () => {
+    const t = await startSmtpApp();
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: t.port, secure: false, ignoreTLS: true });
+    const info = await transport.sendMail({
+      envelope: { from: 'reporter@example.org', to: ['cert@xyz.example', 'nobody@elsewhere.example'] },
+      raw: message('mixed'),
+    });
+    expect(info.response).toMatch(/^250 /);
+    expect(info.accepted).toEqual(['cert@xyz.example']);
+    expect(info.rejected).toEqual(['nobody@elsewhere.example']);
+    const [only] = await archived(t);
+    expect(only?.record.transport.rcptTo).toEqual(['cert@xyz.example']);
+  });
+
+  it("records the null sender <> as mailFrom ''", async () => {
+    const t = await startSmtpApp();
+    const session = await SmtpSession.connect(t.port);
+    expect((await session.startData('', 'cert@xyz.example')).code).toBe(354);
+    session.write(`${message('null-sender')}.\r\n`);
+    expect((await session.reply()).code).toBe(250);
+    const [only] = await archived(t);
+    expect(only?.record.transport.mailFrom).toBe('');
+    session.destroy();
+  });
+
+  it('offers no AUTH and no STARTTLS without a certificate', async () => {
+    const t = await startSmtpApp();
+    const session = await SmtpSession.connect(t.port);
+    await session.reply();
+    const ehlo = await session.command('EHLO client.example');
+    expect(ehlo.text).toMatch(/SIZE 26214400/);
+    expect(ehlo.text).not.toMatch(/AUTH|STARTTLS/);
+    expect((await session.command('AUTH PLAIN AGFsaWNlAHNlY3JldA==')).code).toBeGreaterThanOrEqual(500);
+    session.destroy();
+  });
+});
+
+describe('SMTP listener: size limit', () => {
+  it('refuses a declared SIZE over the limit with 552 before any data is sent', async () => {
+    const t = await startSmtpApp({ maxMessageBytes: 4096 });
+    const session = await SmtpSession.connect(t.port);
+    await session.reply();
+    await session.command('EHLO client.example');
+    const mail = await session.command('MAIL FROM:<reporter@example.org> SIZE=5000');
+    expect(mail.code).toBe(552);
+    expect(mail.text).toMatch(/^5\.3\.4 /);
+    session.destroy();
+  });
+
+  it('refuses an undeclared oversize message with 552, keeps nothing, and the session goes on', async () => {
+    const t = await startSmtpApp({ maxMessageBytes: 4096 });
+    const session = await SmtpSession.connect(t.port);
+    expect((await session.startData('reporter@example.org', 'cert@xyz.example')).code).toBe(354);
+    session.write(`${message('too-big', `${'y'.repeat(76)}\r\n`.repeat(80))}.\r\n`);
+    const refused = await session.reply();
+    expect(refused.code).toBe(552);
+    expect(await spoolEntries(t.config.archive.dir)).toEqual([]);
+    // The same connection can still deliver a message of allowed size.
+    expect((await session.command('MAIL FROM:<reporter@example.org>')).code).toBe(250);
+    expect((await session.command('RCPT TO:<cert@xyz.example>')).code).toBe(250);
+    expect((await session.command('DATA')).code).toBe(354);
+    session.write(`${message('small')}.\r\n`);
+    expect((await session.reply()).code).toBe(250);
+    const all = await archived(t);
+    expect(all.map((m) => m.record.headers.messageId)).toEqual(['<small@example.org>']);
+    expect(t.app.counters.get('smtp.rejected.size')).toBe(1);
+    session.destroy();
+  });
+});
+
+describe('SMTP listener: slow and idle clients', () => {
+  it('drops a sender that stalls in DATA after socketTimeout, keeping nothing', async () => {
+    const t = await startSmtpApp({ socketTimeoutSeconds: 0.5 });
+    const session = await SmtpSession.connect(t.port);
+    expect((await session.startData('reporter@example.org', 'cert@xyz.example')).code).toBe(354);
+    session.write('From: alice@example.org\r\nSubject: half a message\r\n\r\nthe first line\r\n');
+    const timeout = await session.reply();
+    expect(timeout.code).toBe(421);
+    expect(await session.closed()).toBe(true);
+    expect(await spoolEntries(t.config.archive.dir)).toEqual([]);
+    expect(await archived(t)).toEqual([]);
+  });
+
+  it('drops a sender that trickles bytes past dataTimeout, keeping nothing', async () => {
+    const t = await startSmtpApp({ socketTimeoutSeconds: 30, dataTimeoutSeconds: 1 });
+    const session = await SmtpSession.connect(t.port);
+    expect((await session.startData('reporter@example.org', 'cert@xyz.example')).code).toBe(354);
+    const trickle = setInterval(() => session.write('x'), 100);
+    try {
+      const timeout = await session.reply();
+      expect(timeout.code).toBe(421);
+      expect(await session.closed()).toBe(true);
+    } finally {
+      clearInterval(trickle);
+    }
+    expect(await spoolEntries(t.config.archive.dir)).toEqual([]);
+    expect(t.app.counters.get('smtp.aborted.timeout')).toBe(1);
+  });
+
+  it('refuses 500 idle connections beyond maxClients and still takes a normal client’s message', async () => {
+    const t = await startSmtpApp({ maxClients: 20, socketTimeoutSeconds: 1 });
+    const idle = await Promise.all(Array.from({ length: 500 }, () => SmtpSession.connect(t.port)));
+    const greetings = await Promise.all(idle.map((s) => s.reply().then((r) => r.code, () => 0)));
+    expect(greetings.filter((c) => c === 220).length).toBeLessThanOrEqual(20);
+    expect(greetings.filter((c) => c === 421).length).toBeGreaterThanOrEqual(480);
+
+    // The attackers never hang up; the listener reaps its idle slot holders, and an
+    // ordinary client retrying like an MTA gets its message in.
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: t.port, ignoreTLS: true });
+    let response = '';
+    for (let attempt = 0; attempt < 100 && !response.startsWith('250'); attempt++) {
+      response = await transport
+        .sendMail({ envelope: { from: 'reporter@example.org', to: ['cert@xyz.example'] }, raw: message('normal-client') })
+        .then((info) => info.response, (error: Error) => `${error.message}`);
+      if (!response.startsWith('250')) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(response).toMatch(/^250 /);
+    expect((await archived(t)).map((m) => m.record.headers.messageId)).toEqual(['<normal-client@example.org>']);
+    for (const s of idle) s.destroy();
+  });
+
+  it('closes a connection whose command line is longer than maxCommandLength', async () => {
+    const t = await startSmtpApp({ maxCommandLength: 1024 });
+    const session = await SmtpSession.connect(t.port);
+    await session.reply();
+    session.write(`EHLO ${'a'.repeat(1024 * 1024)}\r\n`);
+    const reply = await session.reply();
+    expect(reply.code).toBe(421);
+    expect(await session.closed()).toBe(true);
+  });
+});
+
+describe('SMTP listener: back-pressure and spool failures', () => {
+  it('answers 451 while the work queue is full and 250 again once it has room', async () => {
+    const t = await startSmtpApp();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const blockers: Array<Promise<void>> = [];
+    while (t.app.queue.hasRoom()) blockers.push(t.app.queue.push(() => gate));
+
+    const session = await SmtpSession.connect(t.port);
+    await session.reply();
+    await session.command('EHLO client.example');
+    const busy = await session.command('MAIL FROM:<reporter@example.org>');
+    expect(busy.code).toBe(451);
+    release();
+    await Promise.all(blockers);
+    expect((await session.command('MAIL FROM:<reporter@example.org>')).code).toBe(250);
+    expect(t.app.counters.get('smtp.tempfail.busy')).toBe(1);
+    session.destroy();
+  });
+
+  it('answers 451 when the spool cannot be written, and nothing is lost on the sender side', async () => {
+    const t = await startSmtpApp();
+    // A file where the spool directory should be: every spool write fails.
+    await rm(path.join(t.config.archive.dir, 'spool'), { recursive: true, force: true });
+    await mkdir(t.config.archive.dir, { recursive: true });
+    await writeFile(path.join(t.config.archive.dir, 'spool'), 'not a directory');
+    const session = await SmtpSession.connect(t.port);
+    expect((await session.startData('reporter@example.org', 'cert@xyz.example')).code).toBe(354);
+    session.write(`${message('spool-broken')}.\r\n`);
+    const reply = await session.reply();
+    expect(reply.code).toBe(451);
+    expect(errorLines(t).map((l) => l.msg)).toEqual(['cannot write to the spool; answered 451']);
+    session.destroy();
+  });
+});
+
+describe('SMTP listener: STARTTLS', () => {
+  it('upgrades with the configured certificate; swaks verifies it and the transport says tls', async () => {
+    const t0 = await startSmtpApp();
+    const cert = await makeTestCertificate(t0.dir);
+    const t = await startSmtpApp({ tls: cert });
+    const body = path.join(t.dir, 'mail.eml');
+    await writeFile(body, message('over-tls'));
+    const result = await swaks(t.port, [
+      '--from', 'reporter@example.org', '--to', 'cert@xyz.example', '--data', body,
+      '--tls', '--tls-verify', '--tls-ca-path', cert.certFile, '--tls-sni', 'localhost',
+    ]);
+    expect(result.exitCode, result.output).toBe(0);
+    expect(result.output).toMatch(/TLS started/);
+    const [only] = await archived(t);
+    expect(only?.record.transport).toMatchObject({ kind: 'smtp', tls: true });
+  });
+
+  it('nodemailer with requireTLS delivers over the verified certificate', async () => {
+    const t0 = await startSmtpApp();
+    const cert = await makeTestCertificate(t0.dir);
+    const t = await startSmtpApp({ tls: cert });
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: t.port,
+      secure: false,
+      requireTLS: true,
+      tls: { ca: await readFile(cert.certFile), servername: 'localhost' },
+    });
+    const info = await transport.sendMail({ envelope: { from: 'reporter@example.org', to: ['cert@xyz.example'] }, raw: message('nodemailer-tls') });
+    expect(info.response).toMatch(/^250 /);
+    expect((await archived(t))[0]?.record.transport.tls).toBe(true);
+  });
+});
