@@ -23,6 +23,15 @@ export interface ImapWatcherDeps {
 
 type LinkState = 'starting' | 'connected' | 'down';
 
+/**
+ * Where the remembered (UIDVALIDITY, UID) pairs of one account and mailbox live. The name
+ * is a hash of our own configuration, never anything the server sent.
+ */
+export function imapSeenFile(stateDir: string, imap: Pick<Config['imap'], 'host' | 'port' | 'user' | 'mailbox'>): string {
+  const account = createHash('sha256').update(`${imap.host}\0${imap.port}\0${imap.user}\0${imap.mailbox}`).digest('hex').slice(0, 16);
+  return path.join(stateDir, 'imap', `${account}.json`);
+}
+
 /** Longest a stop waits for the message in hand before the connection is cut. */
 const STOP_GRACE_MS = 30_000;
 
@@ -42,15 +51,13 @@ export class ImapWatcher implements Component {
   private stopping = false;
   private loop: Promise<void> | null = null;
   private client: ImapFlow | null = null;
+  private loggedIn = false;
   private waiting: { done: () => void; wakeOnNewMail: boolean } | null = null;
   private newMail = false;
 
   constructor(deps: ImapWatcherDeps) {
     this.deps = deps;
-    const { imap } = deps.config;
-    // The file name comes from our configuration (hashed), never from the server.
-    const account = createHash('sha256').update(`${imap.host}\0${imap.port}\0${imap.user}\0${imap.mailbox}`).digest('hex').slice(0, 16);
-    this.seen = new ImapSeen(path.join(deps.stateDir, 'imap', `${account}.json`));
+    this.seen = new ImapSeen(imapSeenFile(deps.stateDir, deps.config.imap));
   }
 
   async start(): Promise<void> {
@@ -69,6 +76,8 @@ export class ImapWatcher implements Component {
     this.interrupt('stop');
     const loop = this.loop;
     if (!loop) return;
+    // Still logging in: no message is in hand, nothing to finish.
+    if (!this.loggedIn) this.client?.close();
     const grace = setTimeout(() => this.client?.close(), STOP_GRACE_MS);
     grace.unref();
     await loop;
@@ -111,6 +120,8 @@ export class ImapWatcher implements Component {
       await client.mailboxCreate(imap.processedMailbox);
       await client.mailboxCreate(imap.failedMailbox);
       await client.mailboxOpen(imap.mailbox);
+      this.loggedIn = true;
+      if (this.stopping) return;
       onConnected();
       this.linkUp();
       client.on('exists', (event: { count: number; prevCount: number }) => {
@@ -135,6 +146,7 @@ export class ImapWatcher implements Component {
       }
     } finally {
       this.client = null;
+      this.loggedIn = false;
       if (this.stopping && client.usable) {
         await client.logout().catch(() => client.close());
       } else {

@@ -44,6 +44,7 @@ export class SmtpListener implements Component {
   private readonly inFlight = new Set<Promise<unknown>>();
   private server: SMTPServer | null = null;
   private busy = false;
+  private closing = false;
 
   constructor(deps: SmtpListenerDeps) {
     this.deps = deps;
@@ -64,10 +65,15 @@ export class SmtpListener implements Component {
       onMailFrom: (address, session, callback) => callback(this.onMailFrom(address, session)),
       onRcptTo: (address, session, callback) => callback(this.onRcptTo(address, session)),
       onData: (stream, session, callback) => {
-        const work = this.onData(stream, session).then(
-          (message) => callback(null, message),
-          (error: Error) => callback(error),
-        );
+        const work = this.onData(stream, session)
+          .then(
+            (message) => callback(null, message),
+            (error: Error) => callback(error),
+          )
+          .then(() => {
+            // During shutdown a session that just got its answer is not kept open for more.
+            if (this.closing) setImmediate(() => this.closeSession(session.id));
+          });
         this.track(work);
       },
     });
@@ -93,16 +99,14 @@ export class SmtpListener implements Component {
    */
   async stop(): Promise<void> {
     const server = this.server;
-    if (!server) return;
-    this.server = null;
+    if (!server || this.closing) return;
+    this.closing = true;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const connection of server.connections) {
-      if (!connection._dataStream) {
-        connection.send(421, 'Server shutting down');
-        connection.close();
-      }
+      if (!connection._dataStream) this.closeSession(connection.id);
     }
     await closed;
+    this.server = null;
     await Promise.allSettled([...this.inFlight]);
     this.deps.logger.info('smtp listener stopped');
   }
@@ -186,12 +190,21 @@ export class SmtpListener implements Component {
 
   /** DATA overran its deadline: answer 421 and drop the connection; nothing was kept. */
   private abortSession(session: SMTPServerSession): void {
-    for (const connection of this.server?.connections ?? []) {
-      if (connection.id !== session.id) continue;
-      connection.send(421, 'Timeout: message not received in time');
-      // close() would only half-close and wait for the client; this sender is hostile or broken.
-      connection._socket.destroy();
-    }
+    const connection = this.connection(session.id);
+    if (!connection) return;
+    connection.send(421, 'Timeout: message not received in time');
+    // close() would only half-close and wait for the client; this sender is hostile or broken.
+    connection._socket.destroy();
+  }
+
+  /** Shutdown: `421` (RFC 5321 §3.8) to a session that is not in the middle of DATA. */
+  private closeSession(id: string): void {
+    this.connection(id)?.send(421, 'Server shutting down'); // send(421) also closes
+  }
+
+  private connection(id: string) {
+    for (const connection of this.server?.connections ?? []) if (connection.id === id) return connection;
+    return undefined;
   }
 
   /** Remembers a DATA transaction until its answer is sent, so stop() can wait for it. */
