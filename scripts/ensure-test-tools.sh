@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the integration tests drive as real peers, when missing:
-# GnuPG and Sequoia sqop (OpenPGP interop), Dovecot (IMAP server), swaks (SMTP client).
+# GnuPG and Sequoia sqop (OpenPGP interop), Dovecot (IMAP server), swaks (SMTP client),
+# openssl (throw-away STARTTLS certificates for the SMTP tests).
 # Needs root (or password-less sudo) for apt-get; otherwise says exactly what is missing.
 set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"
 
-declare -A package_of=( [gpg]=gnupg [sqop]=sqop [dovecot]=dovecot-imapd [swaks]=swaks )
+declare -A package_of=( [gpg]=gnupg [sqop]=sqop [dovecot]=dovecot-imapd [swaks]=swaks [openssl]=openssl )
 missing=()
-for tool in gpg sqop dovecot swaks; do
+for tool in gpg sqop dovecot swaks openssl; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("${package_of[$tool]}")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
@@ -32,6 +33,6 @@ if ! "${as_root[@]}" apt-get install -y --no-install-recommends "${missing[@]}" 
   fi
 fi
 # The Debian package starts a system Dovecot where it can; the tests run their own.
-for tool in gpg sqop dovecot swaks; do
+for tool in gpg sqop dovecot swaks openssl; do
   command -v "$tool" >/dev/null 2>&1 || { echo "test tools: $tool still missing after install" >&2; exit 1; }
 done

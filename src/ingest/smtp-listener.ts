@@ -26,6 +26,8 @@ export interface SmtpListenerDeps {
   counters: Counters;
 }
 
+const BUSY_WARNING_INTERVAL_MS = 60_000;
+
 type Reply = Error & { responseCode: number };
 const reply = (responseCode: number, message: string): Reply => Object.assign(new Error(message), { responseCode });
 
@@ -43,7 +45,8 @@ export class SmtpListener implements Component {
   private readonly teamAddresses: Set<string>;
   private readonly inFlight = new Set<Promise<unknown>>();
   private server: SMTPServer | null = null;
-  private busy = false;
+  private busyWarnedAt = -Infinity;
+  private busyRefusals = 0;
   private closing = false;
 
   constructor(deps: SmtpListenerDeps) {
@@ -112,12 +115,7 @@ export class SmtpListener implements Component {
   }
 
   private onMailFrom(_address: SMTPServerAddress, _session: SMTPServerSession): Reply | null {
-    if (this.deps.intake.hasRoom()) {
-      if (this.busy) this.deps.logger.info('smtp back-pressure over: accepting mail again');
-      this.busy = false;
-      return null;
-    }
-    return this.refuseBusy();
+    return this.deps.intake.hasRoom() ? null : this.refuseBusy();
   }
 
   private onRcptTo(address: SMTPServerAddress, session: SMTPServerSession): Reply | null {
@@ -181,10 +179,20 @@ export class SmtpListener implements Component {
     };
   }
 
+  /**
+   * Back-pressure: under sustained load the queue fills and empties many times a second,
+   * so the warning is written at most once a minute, with the number of 451s since the
+   * last one (the health line counts them all).
+   */
   private refuseBusy(): Reply {
     this.deps.counters.add('smtp.tempfail.busy');
-    if (!this.busy) this.deps.logger.warn('smtp back-pressure: the work queue is full, answering 451');
-    this.busy = true;
+    this.busyRefusals++;
+    const now = Date.now();
+    if (now - this.busyWarnedAt >= BUSY_WARNING_INTERVAL_MS) {
+      this.deps.logger.warn({ refused: this.busyRefusals }, 'smtp back-pressure: the work queue is full, answering 451');
+      this.busyWarnedAt = now;
+      this.busyRefusals = 0;
+    }
     return reply(451, 'Too busy, try again later');
   }
 
