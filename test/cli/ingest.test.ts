@@ -95,10 +95,16 @@ describe('intake serve', () => {
     let out = '';
     let err = '';
     child.stderr!.on('data', (c) => (err += c));
+    let signalled = false;
     const code = await new Promise<number | null>((resolve) => {
       child.stdout!.on('data', (c) => {
         out += c;
-        if (out.includes('intake serve started')) child.kill('SIGTERM');
+        // Once: a second signal means "exit at once" (75), and one arriving while the
+        // process is already exiting can end it by the signal itself (code null).
+        if (!signalled && out.includes('intake serve started')) {
+          signalled = true;
+          child.kill('SIGTERM');
+        }
       });
       child.on('close', (c) => resolve(c));
     });
