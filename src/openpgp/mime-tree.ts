@@ -57,7 +57,7 @@ export async function buildMimeTree(raw: Buffer, path = '', depth = 0): Promise<
   }
   if (!root) root = newPart(raw, 0, 0, path);
   root.end = raw.length;
-  finishMultipartEnds(root, []);
+  finishMultipartEnds(root);
   if (depth < MAX_EMBEDDED_DEPTH) await parseEmbedded(root, depth);
   return root;
 }
@@ -118,38 +118,70 @@ function parseValue(value: string): { value: string; params: Record<string, stri
  * A multipart child ends where the next delimiter line of its parent (or of any open
  * ancestor — mailsplit's rule) begins, minus the line break that belongs to that
  * delimiter (RFC 2046 §5.1.1). Leaves already got their end from their body chunks.
+ * Delimiter lines are found in one pass over the message, so a deeply nested message
+ * costs one scan, not one per level.
  */
-function finishMultipartEnds(part: MimePart, ancestors: string[]): void {
-  const boundary = part.contentType.startsWith('multipart/') ? part.params.boundary : undefined;
-  const open = boundary ? [...ancestors, boundary] : ancestors;
-  for (const child of part.children) {
-    if (child.contentType.startsWith('multipart/')) child.end = delimiterBefore(part.raw, child.bodyStart, part.end, open);
-    finishMultipartEnds(child, open);
-  }
+function finishMultipartEnds(root: MimePart): void {
+  const boundaries = new Set<string>();
+  for (const part of walkOwn(root)) if (part.params.boundary) boundaries.add(part.params.boundary);
+  if (boundaries.size === 0) return;
+  const delimiters = delimiterLines(root.raw, boundaries);
+  const visit = (part: MimePart, open: string[]): void => {
+    const boundary = part.contentType.startsWith('multipart/') ? part.params.boundary : undefined;
+    const inner = boundary ? [...open, boundary] : open;
+    for (const child of part.children) {
+      if (child.contentType.startsWith('multipart/')) {
+        const next = Math.min(...inner.map((b) => firstAtOrAfter(delimiters.get(b) ?? [], child.bodyStart)));
+        child.end = next === Infinity ? part.end : Math.max(child.bodyStart, lineBreakBefore(part.raw, next));
+      }
+      visit(child, inner);
+    }
+  };
+  visit(root, []);
 }
 
-function delimiterBefore(raw: Buffer, from: number, limit: number, boundaries: string[]): number {
-  let lineStart = from;
-  while (lineStart < limit) {
-    if (raw[lineStart] === 0x2d && raw[lineStart + 1] === 0x2d) {
-      const lineEnd = raw.indexOf(0x0a, lineStart);
-      const line = raw.subarray(lineStart + 2, lineEnd === -1 ? limit : lineEnd).toString('latin1').replace(/\r$/, '');
-      if (boundaries.some((b) => line === b || new RegExp(`^${escapeRegExp(b)}(--)?[ \\t]*$`).test(line))) {
-        let end = lineStart;
-        if (raw[end - 1] === 0x0a) end--;
-        if (raw[end - 1] === 0x0d) end--;
-        return Math.max(end, from);
+/** Start offsets of every line `--<boundary>` or `--<boundary>--` (trailing blanks allowed). */
+function delimiterLines(raw: Buffer, boundaries: Set<string>): Map<string, number[]> {
+  const found = new Map<string, number[]>();
+  for (let lineStart = 0; lineStart < raw.length; ) {
+    const lineEnd = raw.indexOf(0x0a, lineStart);
+    const end = lineEnd === -1 ? raw.length : lineEnd;
+    if (raw[lineStart] === 0x2d && raw[lineStart + 1] === 0x2d && end - lineStart <= 1000) {
+      const text = raw.subarray(lineStart + 2, end).toString('latin1').replace(/[ \t\r]+$/, '');
+      for (const candidate of [text, text.endsWith('--') ? text.slice(0, -2) : null]) {
+        if (candidate === null || !boundaries.has(candidate)) continue;
+        const list = found.get(candidate) ?? [];
+        list.push(lineStart);
+        found.set(candidate, list);
       }
     }
-    const next = raw.indexOf(0x0a, lineStart);
-    if (next === -1) break;
-    lineStart = next + 1;
+    lineStart = end + 1;
   }
-  return limit;
+  return found;
 }
 
-function escapeRegExp(value: string): string {
-  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+function firstAtOrAfter(sorted: number[], position: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (sorted[mid]! < position) low = mid + 1;
+    else high = mid;
+  }
+  return low < sorted.length ? sorted[low]! : Infinity;
+}
+
+function lineBreakBefore(raw: Buffer, position: number): number {
+  let end = position;
+  if (raw[end - 1] === 0x0a) end--;
+  if (raw[end - 1] === 0x0d) end--;
+  return end;
+}
+
+/** The parts of one message (not its embedded messages). */
+function* walkOwn(part: MimePart): Generator<MimePart> {
+  yield part;
+  for (const child of part.children) yield* walkOwn(child);
 }
 
 async function parseEmbedded(part: MimePart, depth: number): Promise<void> {
