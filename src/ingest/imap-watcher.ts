@@ -111,8 +111,8 @@ export class ImapWatcher implements Component {
     const { imap } = this.deps.config;
     const client = this.createClient(password);
     this.client = client;
-    client.on('error', (error: Error) => {
-      this.deps.logger.debug({ err: escapeForLog(error.message, 200) }, 'imap connection error');
+    client.on('error', (error: Error & { code?: string }) => {
+      this.deps.logger.debug({ code: error.code ?? null, err: escapeForLog(error.message, 200) }, 'imap connection error');
     });
     const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
     try {

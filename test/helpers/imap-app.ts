@@ -25,7 +25,7 @@ const running: App[] = [];
  * to open a second app on the same archive (a restart).
  */
 export async function imapTestApp(
-  dovecot: Dovecot,
+  dovecot: Pick<Dovecot, 'port'>,
   imap: Partial<Config['imap']> = {},
   options: { dir?: string; env?: NodeJS.ProcessEnv; start?: boolean } = {},
 ): Promise<ImapTestApp> {
