@@ -46,7 +46,11 @@ export async function runServe(options: GlobalOptions, io: CliIo, signal: AbortS
   }
   try {
     logger.info({ archive: config.archive.dir, components: [...app.components.keys()] }, 'intake serve started');
+    // With no transport enabled (MTA pipe delivery, `serve` only for retries and the
+    // outbox) nothing else may hold the event loop open: the wait for the signal must.
+    const keepAlive = setInterval(() => undefined, 3_600_000);
     if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    clearInterval(keepAlive);
     logger.info('stopping: no new mail accepted; finishing in-flight messages');
     await app.stop();
     logger.info({ counts: app.counters.snapshot() }, 'intake serve stopped');

@@ -60,6 +60,17 @@ describe('intake serve', () => {
     session.destroy();
   });
 
+  it('keeps running with no transport enabled (retries and outbox only) until SIGTERM', async () => {
+    const dir = await tempDir();
+    const serve = startServe(dir, await writeServeConfig(dir, { smtp: { enabled: false } }));
+    const started = await serve.waitForLine((l) => l.msg === 'intake serve started', 'the start');
+    expect(started.components).toEqual(['pipeline', 'spool-retry', 'health', 'spool-recovery']);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(serve.child.exitCode).toBeNull();
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+  });
+
   it('fails to start with exit 1 and says why when the SMTP port is taken', async () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
