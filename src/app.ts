@@ -230,7 +230,7 @@ function serveComponents(deps: ComponentDeps): Component[] {
         config,
         logger,
         counters,
-        intake: { accept: deps.accept, process: deps.process, hasRoom: () => queue.hasRoom() },
+        intake: { accept: deps.accept, process: deps.process, hasRoom: () => queue.hasRoom(), waitForRoom: () => queue.waitForRoom() },
       }),
     );
   }

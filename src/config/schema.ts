@@ -74,6 +74,8 @@ const smtp = z
     socketTimeoutSeconds: seconds(3600).default(300),
     /** Whole DATA phase, 354 to the final dot: bounds a sender that trickles bytes (RFC 5321 §4.5.3.2.6). */
     dataTimeoutSeconds: seconds(3600).default(600),
+    /** While the work queue is full, how long a reply is held before it becomes `451`. */
+    busyWaitSeconds: seconds(300).default(5),
     /** On shutdown, how long open sessions may finish before they are closed with `421`. */
     closeTimeoutSeconds: seconds(600).default(30),
     /** A CR or LF that is not part of CRLF in DATA: `reject` (554, like Postfix/Sendmail) or `accept` (kept as received). */

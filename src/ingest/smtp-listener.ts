@@ -17,6 +17,8 @@ export interface SmtpIntake {
   accept(raw: Buffer, transport: TransportInfo): Promise<SpooledMessage>;
   process(message: SpooledMessage): Promise<Outcome>;
   hasRoom(): boolean;
+  /** Resolves once `hasRoom()` is true. */
+  waitForRoom(): Promise<void>;
 }
 
 export interface SmtpListenerDeps {
@@ -65,7 +67,9 @@ export class SmtpListener implements Component {
     const { smtp } = this.deps.config;
     const server = new SMTPServer({
       ...(await smtpServerOptions(smtp)),
-      onMailFrom: (address, session, callback) => callback(this.onMailFrom(address, session)),
+      onMailFrom: (_address, _session, callback) => {
+        void this.waitForRoom().then((room) => callback(room ? null : this.refuseBusy()));
+      },
       onRcptTo: (address, session, callback) => callback(this.onRcptTo(address, session)),
       onData: (stream, session, callback) => {
         const work = this.onData(stream, session)
@@ -114,8 +118,18 @@ export class SmtpListener implements Component {
     this.deps.logger.info('smtp listener stopped');
   }
 
-  private onMailFrom(_address: SMTPServerAddress, _session: SMTPServerSession): Reply | null {
-    return this.deps.intake.hasRoom() ? null : this.refuseBusy();
+  /**
+   * Back-pressure: while the work queue is full, hold the reply (to MAIL FROM, or to the
+   * final dot) for up to `busyWaitSeconds` — the sender simply waits, as behind any slow
+   * MTA — and answer 451 only if there is still no room then. True when there is room.
+   */
+  private async waitForRoom(): Promise<boolean> {
+    if (this.deps.intake.hasRoom()) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.deps.config.smtp.busyWaitSeconds * 1000)));
+    await Promise.race([this.deps.intake.waitForRoom(), timeout]);
+    clearTimeout(timer);
+    return this.deps.intake.hasRoom();
   }
 
   private onRcptTo(address: SMTPServerAddress, session: SMTPServerSession): Reply | null {
@@ -145,7 +159,7 @@ export class SmtpListener implements Component {
       this.deps.logger.info({ session: session.id, remoteAddress: session.remoteAddress, offset: bareAt }, 'smtp message refused: bare CR or LF');
       throw reply(554, 'Bare CR or LF in message; lines must end with CRLF (RFC 5321 section 2.3.8)');
     }
-    if (!this.deps.intake.hasRoom()) throw this.refuseBusy();
+    if (!(await this.waitForRoom())) throw this.refuseBusy();
 
     let spooled: SpooledMessage;
     try {

@@ -196,8 +196,30 @@ describe('SMTP listener: slow and idle clients', () => {
 });
 
 describe('SMTP listener: back-pressure and spool failures', () => {
-  it('answers 451 while the work queue is full and 250 again once it has room', async () => {
-    const t = await startSmtpApp();
+  it('holds the reply to MAIL FROM while the work queue is full and says 250 once it has room', async () => {
+    const t = await startSmtpApp({ busyWaitSeconds: 120 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const blockers: Array<Promise<void>> = [];
+    while (t.app.queue.hasRoom()) blockers.push(t.app.queue.push(() => gate));
+
+    const session = await SmtpSession.connect(t.port);
+    await session.reply();
+    await session.command('EHLO client.example');
+    session.write('MAIL FROM:<reporter@example.org>\r\n');
+    let answered = false;
+    const reply = session.reply().finally(() => (answered = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(answered).toBe(false);
+    release();
+    expect((await reply).code).toBe(250);
+    await Promise.all(blockers);
+    expect(t.app.counters.get('smtp.tempfail.busy')).toBe(0);
+    session.destroy();
+  });
+
+  it('answers 451 when the work queue stays full for busyWaitSeconds, and 250 again once it has room', async () => {
+    const t = await startSmtpApp({ busyWaitSeconds: 0.2 });
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const blockers: Array<Promise<void>> = [];
