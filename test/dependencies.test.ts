@@ -10,6 +10,7 @@ const FLOORS: Record<string, string> = {
   nodemailer: '10.4.1', // GHSA-3q53-mvfw-q9v8: address domain truncated at comments/FWS
   openpgp: '6.3.0', // maxDecompressedMessageSize; CVE-2025-47934 fixed in 6.1.1
   'smtp-server': '3.18.3', // CVE-2026-38728: unbounded command line
+  imapflow: '1.6.6', // 1.6.4: command injection through sequence sets; 1.6.5/1.6.6: hardened response parsing
   mailparser: '3.9.3', // GHSA-7gmj-h9xc-mcxc
   // IODEF reader: entity-expansion DoS CVE-2026-26278, CVE-2026-33036 (numeric references),
   // GHSA-jp2q-39xq-3w4g (zero limits); we also refuse DOCTYPEs and set processEntities: false.
