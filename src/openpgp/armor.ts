@@ -14,24 +14,32 @@ export interface ArmorBlock {
 
 const BEGIN = /^-----BEGIN PGP (MESSAGE|SIGNED MESSAGE|SIGNATURE|PUBLIC KEY BLOCK|PRIVATE KEY BLOCK)-----[ \t]*\r?$/gm;
 
-/** Every armor block of the text, in order (a cleartext block includes its signature). */
-export function findArmorBlocks(text: string): ArmorBlock[] {
+/**
+ * Armor blocks of the text, in order (a cleartext block includes its signature). At most
+ * `max`: a message of thousands of tiny blocks must not cost thousands of decryptions.
+ */
+export function findArmorBlocks(text: string, max = MAX_BLOCKS): ArmorBlock[] {
   const blocks: ArmorBlock[] = [];
   BEGIN.lastIndex = 0;
-  for (let match = BEGIN.exec(text); match; match = BEGIN.exec(text)) {
+  for (let match = BEGIN.exec(text); match && blocks.length < max; match = BEGIN.exec(text)) {
     const kind = match[1] as ArmorKind;
     // A cleartext-signed message ends with the signature that follows it.
-    const closing = kind === 'SIGNED MESSAGE' ? 'SIGNATURE' : kind;
-    const endMarker = new RegExp(`^-----END PGP ${closing}-----[ \\t]*$`, 'm');
-    const rest = text.slice(match.index);
-    const endMatch = endMarker.exec(rest);
+    const end = END[kind === 'SIGNED MESSAGE' ? 'SIGNATURE' : kind];
+    end.lastIndex = match.index + match[0].length;
+    const endMatch = end.exec(text);
     if (!endMatch) break;
-    const end = match.index + endMatch.index + endMatch[0].length;
-    blocks.push({ kind, text: text.slice(match.index, end), start: match.index, end });
-    BEGIN.lastIndex = end;
+    const stop = endMatch.index + endMatch[0].length;
+    blocks.push({ kind, text: text.slice(match.index, stop), start: match.index, end: stop });
+    BEGIN.lastIndex = stop;
   }
   return blocks;
 }
+
+const MAX_BLOCKS = 20;
+const endMarker = (kind: string) => new RegExp(`^-----END PGP ${kind}-----[ \\t]*\\r?$`, 'gm');
+const END: Record<string, RegExp> = Object.fromEntries(
+  ['MESSAGE', 'SIGNATURE', 'PUBLIC KEY BLOCK', 'PRIVATE KEY BLOCK'].map((kind) => [kind, endMarker(kind)]),
+);
 
 /** The one armor block that is the whole text (only whitespace outside), else null. */
 export function soleArmorBlock(text: string): ArmorBlock | null {

@@ -30,6 +30,8 @@ export interface Unwrapped {
 
 /** Layers deeper than this are not opened (signed inside encrypted inside signed …). */
 const MAX_LAYERS = 4;
+/** Ciphertexts and signatures opened outside the sound context, at most. */
+const MAX_WRAPPED_ITEMS = 32;
 
 const nothing = (): Unwrapped => ({ ciphertexts: [], signers: [], coverage: 'none', payload: null, extraAttachments: [], decrypted: null, innerSubject: null });
 
@@ -149,6 +151,8 @@ async function wrappedScan(root: MimePart, ctx: PgpContext, depth: number): Prom
   for (const part of walk(root)) for (const child of part.children) parents.set(child, part);
   for (const part of walk(root)) {
     if (handled.has(part)) continue;
+    // Thousands of signed or encrypted parts are not a report: stop opening them.
+    if (found.ciphertexts.length + found.signers.length >= MAX_WRAPPED_ITEMS) break;
     if (isPgpMimeSigned(part)) {
       found.signers.push(...asSigners(await verifyDetached(canonicalCrlf(partBytes(part.children[0]!)), decodeText(part.children[1]!), ctx)));
       handled.add(part.children[1]!);

@@ -30,3 +30,19 @@ describe('raw MIME tree', () => {
     expect(decodeBody(part.children[0]!).length).toBeGreaterThan(2_000_000);
   });
 });
+
+describe('armor blocks', () => {
+  it('finds at most a bounded number of blocks, each from BEGIN to its own END', async () => {
+    const { findArmorBlocks, soleArmorBlock } = await import('../../src/openpgp/armor.js');
+    const block = '-----BEGIN PGP MESSAGE-----\n\nAAAA\n-----END PGP MESSAGE-----\n';
+    const many = block.repeat(100_000);
+    const found = findArmorBlocks(many);
+    expect(found).toHaveLength(20);
+    expect(found[1]!.text).toBe(block.trimEnd());
+    expect(soleArmorBlock(`\n\n${block}\n  \n`)?.kind).toBe('MESSAGE');
+    expect(soleArmorBlock(`text ${block}`)).toBeNull();
+    expect(soleArmorBlock(block + block)).toBeNull();
+    const clear = '-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nhi\n-----BEGIN PGP SIGNATURE-----\n\nAA\n-----END PGP SIGNATURE-----';
+    expect(findArmorBlocks(clear).map((b) => b.kind)).toEqual(['SIGNED MESSAGE']);
+  });
+});
