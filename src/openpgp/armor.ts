@@ -37,9 +37,12 @@ export function findArmorBlocks(text: string, max = MAX_BLOCKS): ArmorBlock[] {
 
 const MAX_BLOCKS = 20;
 const endMarker = (kind: string) => new RegExp(`^-----END PGP ${kind}-----[ \\t]*\\r?$`, 'gm');
-const END: Record<string, RegExp> = Object.fromEntries(
-  ['MESSAGE', 'SIGNATURE', 'PUBLIC KEY BLOCK', 'PRIVATE KEY BLOCK'].map((kind) => [kind, endMarker(kind)]),
-);
+const END = {
+  MESSAGE: endMarker('MESSAGE'),
+  SIGNATURE: endMarker('SIGNATURE'),
+  'PUBLIC KEY BLOCK': endMarker('PUBLIC KEY BLOCK'),
+  'PRIVATE KEY BLOCK': endMarker('PRIVATE KEY BLOCK'),
+} as const;
 
 /** The one armor block that is the whole text (only whitespace outside), else null. */
 export function soleArmorBlock(text: string): ArmorBlock | null {
