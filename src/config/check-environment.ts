@@ -1,5 +1,6 @@
 import { access, constants } from 'node:fs/promises';
 import { checkAckTemplates } from '../compose/ack-template.js';
+import { keyProblems } from '../keys/check-keys.js';
 import { reportKnowledgeProblems } from '../report/knowledge.js';
 import type { Config } from './schema.js';
 
@@ -25,5 +26,5 @@ export async function checkEnvironment(config: Config): Promise<string[]> {
     }
   }
   // Form templates and rules files are data the schema cannot see into.
-  return [...problems, ...(await checkAckTemplates(config)), ...(await reportKnowledgeProblems(config))];
+  return [...problems, ...(await keyProblems(config)), ...(await checkAckTemplates(config)), ...(await reportKnowledgeProblems(config))];
 }
