@@ -90,8 +90,21 @@ function messageLines(m: MessageRecord): string {
     `  #${m.seq} ${m.receivedAt} via ${m.transport.kind} from ${show(m.from.address)}${m.from.valid ? '' : ` (From invalid: ${m.from.problem})`}`,
     `     threading=${m.threading.kind}${m.threading.senderKnown ? '' : ' (sender new to ticket)'} parse=${m.parse.status} encryption=${m.encryption.status} signature=${m.signature.status}/${m.signature.coverage} urgent=${m.urgent.flag}`,
     `     subject: ${show(m.headers.subjectDecoded, 120)}`,
+    ...pgpLines(m),
     ...reportSummaryLines(m, show),
   ];
   for (const a of m.attachments) lines.push(`     attachment ${a.sha256.slice(0, 16)}… ${a.size} B ${show(a.contentType, 40)} name=${show(a.filename, 60)}`);
   return lines.join('\n');
+}
+
+/** Who signed (curated fingerprints; never UIDs from the message) and what was odd. */
+function pgpLines(m: MessageRecord): string[] {
+  const lines = m.signature.signers.map(
+    (s) => `     signer ${s.fingerprint ?? `key ID ${s.keyId}`} ${s.status}${s.reason ? ` (${s.reason})` : ''}${s.flags.length ? ` [${s.flags.join(',')}]` : ''}${s.created ? ` created ${s.created}` : ''}`,
+  );
+  if (m.signature.signers.length > 0) lines.push(`     From matches signer: ${m.signature.fromMatchesSigner ? 'yes' : 'no'}`);
+  if (m.encryption.wrapped) lines.push('     wrapped ciphertext: its plaintext is not attributed to the sender');
+  if (m.encryption.replayOf) lines.push(`     replayed ciphertext: first seen in ${m.encryption.replayOf.ticket} #${m.encryption.replayOf.seq}`);
+  if (m.headers.innerSubject) lines.push(`     protected subject: ${show(m.headers.innerSubject, 120)}`);
+  return lines;
 }

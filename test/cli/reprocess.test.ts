@@ -43,6 +43,9 @@ describe('intake reprocess', () => {
     expect(reprocessed).toHaveLength(1);
     expect(JSON.parse(reprocessed[0]!).changed).toEqual(line.changed);
     expect(log).not.toContain('MARKER-');
+    const shown = await runCli(['--config', config, 'tickets', 'show', 'XYZ-2026-00001'], { cwd: dir });
+    expect(shown.stdout).toContain(`signer ${after.signature.signers[0].fingerprint} valid`);
+    expect(shown.stdout).toContain('From matches signer: yes');
   });
 
   it('refuses an id that is not ours and reports a missing ticket', async () => {
