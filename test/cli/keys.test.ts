@@ -11,9 +11,9 @@ import { tempDir } from '../helpers/temp-dir.js';
 
 const MAIN = path.resolve(import.meta.dirname, '../../dist/src/main.js');
 
-async function intake(dir: string, args: string[]) {
+async function intake(dir: string, args: string[], env: Record<string, string> = {}) {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [MAIN, '--config', path.join(dir, 'c.yaml'), ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '' } });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [MAIN, '--config', path.join(dir, 'c.yaml'), ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', ...env } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -59,5 +59,22 @@ describe('intake keys', () => {
     expect(await readFile(path.join(dir, 'keys/constituents', `${fpr}.asc`), 'utf8')).toContain('PUBLIC KEY');
     expect((await intake(dir, ['keys', 'pending'])).stderr).toContain('no pending keys');
     void privateKey;
+  });
+
+  it('generates a passphrase-protected team key (env) and an RSA-3072 one on request', async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'c.yaml'), YAML.stringify({ team: TEST_TEAM, smtp: { enabled: false }, log: { file: null } }));
+    expect((await intake(dir, ['keys', 'generate'], { INTAKE_PGP_PASSPHRASE: 'correct horse' })).stdout).toContain('(passphrase-protected)');
+    const locked = await openpgp.readPrivateKey({ armoredKey: await readFile(path.join(dir, 'keys/team.sec.asc'), 'utf8') });
+    expect(locked.isDecrypted()).toBe(false);
+    await openpgp.decryptKey({ privateKey: locked, passphrase: 'correct horse' });
+    const listed = await intake(dir, ['keys', 'list', '--json']);
+    expect(JSON.parse(listed.stdout.trim())).toMatchObject({ role: 'team', algorithm: 'eddsaLegacy/ed25519Legacy', problem: null, addresses: ['cert@xyz.example'] });
+
+    const rsaDir = await tempDir();
+    await writeFile(path.join(rsaDir, 'c.yaml'), YAML.stringify({ team: TEST_TEAM, smtp: { enabled: false }, log: { file: null } }));
+    expect((await intake(rsaDir, ['keys', 'generate', '--algorithm', 'dsa1024'])).code).toBe(64);
+    expect((await intake(rsaDir, ['keys', 'generate', '--algorithm', 'rsa3072'])).code).toBe(0);
+    expect(JSON.parse((await intake(rsaDir, ['keys', 'list', '--json'])).stdout.trim())).toMatchObject({ algorithm: 'rsaEncryptSign-3072', problem: null });
   });
 });
