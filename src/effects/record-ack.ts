@@ -1,8 +1,7 @@
-import path from 'node:path';
 import type { AckRecord, MessageRecord } from '../model/message-record.js';
 import type { Archive } from './archive.js';
-import { writeJsonAtomic } from './atomic-file.js';
 import { withLock } from './locks.js';
+import { writeMessageRecord } from './message-files.js';
 import type { OutboxEntry } from './outbox.js';
 
 /**
@@ -19,7 +18,7 @@ export async function recordAckOutcome(archive: Archive, entry: OutboxEntry, out
     const record = await archive.tickets.readMessage(entry.ticket, entry.seq);
     if (!record) return;
     const next: MessageRecord = { ...record, ack: applyOutcome(record.ack, entry, outcome) };
-    await writeJsonAtomic(path.join(archive.layout.messageDir(entry.ticket, entry.seq), 'message.json'), next);
+    await writeMessageRecord(next, archive.layout.messageDir(entry.ticket, entry.seq));
   });
 }
 

@@ -35,7 +35,10 @@ export function createLogger(
   let file: pino.DestinationStream & { flushSync?: () => void } | null = null;
   if (config.log.file) {
     mkdirSync(path.dirname(config.log.file), { recursive: true });
-    file = pino.destination({ dest: config.log.file, sync: false, mkdir: true });
+    // Synchronous: a line is in the file when the call returns, so a short-lived
+    // `intake ingest` that exits right away never loses its lines (an asynchronous
+    // destination may not even have opened the file yet). One write(2) per line is cheap.
+    file = pino.destination({ dest: config.log.file, sync: true, mkdir: true });
     streams.push({ level: config.log.level, stream: file });
   }
   const logger = pino(

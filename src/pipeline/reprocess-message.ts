@@ -1,9 +1,9 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildMessageRecord, mergeTicket, reporterFingerprint } from '../model/build-records.js';
 import { initialDraft, type Draft } from '../model/draft.js';
 import type { MessageRecord } from '../model/message-record.js';
-import { fsyncDir, writeFileAtomic, writeJsonAtomic } from '../effects/atomic-file.js';
+import { writeDerivedFiles, writeMessageRecord } from '../effects/message-files.js';
 import { withLock } from '../effects/locks.js';
 import { runPipeline, STEPS } from './run-pipeline.js';
 import type { EffectContext, Step } from './stage.js';
@@ -37,9 +37,12 @@ export interface ReprocessResult {
 export async function reprocessMessage(ticket: string, seq: number, ctx: EffectContext): Promise<ReprocessResult | null> {
   const { archive } = ctx;
   const dir = archive.layout.messageDir(ticket, seq);
-  const old = await archive.tickets.readMessage(ticket, seq);
-  if (!old) return null;
-  return withLock(archive.layout.lockFile(`msg-${old.sha256}`), async () => {
+  const sha256 = (await archive.tickets.readMessage(ticket, seq))?.sha256;
+  if (!sha256) return null;
+  return withLock(archive.layout.lockFile(`msg-${sha256}`), async () => {
+    // Read again under the lock: the outbox sender records a delivered ack in
+    // message.json under this same lock, and that record must not be overwritten.
+    const old = (await archive.tickets.readMessage(ticket, seq))!;
     const raw = await readFile(path.join(dir, 'raw.eml'));
     const message = { spoolId: 'reprocess', raw, sha256: old.sha256, receivedAt: new Date(old.receivedAt), transport: old.transport };
     const start: Draft = {
@@ -50,7 +53,7 @@ export async function reprocessMessage(ticket: string, seq: number, ctx: EffectC
     const { draft } = await runPipeline(start, ctx, REPROCESS_STEPS);
     const placed = { ...draft, placement: { ticket, seq, status: old.threading.kind === 'new' ? ('new' as const) : ('followup' as const), messageDir: dir } };
     const record: MessageRecord = { ...buildMessageRecord(placed), threading: old.threading, ack: old.ack, transport: old.transport, receivedAt: old.receivedAt };
-    await writeFiles(placed, dir);
+    await writeDerivedFiles(placed, dir);
     for (const part of record.encryption.parts ?? []) {
       if (part.sha256) await archive.index.addCiphertext(part.sha256, { ticket, seq, sha256: old.sha256 });
     }
@@ -60,22 +63,11 @@ export async function reprocessMessage(ticket: string, seq: number, ctx: EffectC
       const first = Math.min(...merged.messages.map((m) => m.seq));
       return seq === first ? { ...merged, reporter: { ...merged.reporter, fingerprint: reporterFingerprint(record) } } : merged;
     });
-    // Form answers of a decrypted report are plaintext: as private as decrypted.eml.
-    await writeJsonAtomic(path.join(dir, 'message.json'), record, record.encryption.status === 'decrypted' ? { mode: 0o600 } : {});
+    await writeMessageRecord(record, dir);
     return { ticket, seq, changed: changes(old, record) };
   });
 }
 
-async function writeFiles(draft: Draft, dir: string): Promise<void> {
-  if (draft.decrypted) await writeFileAtomic(path.join(dir, 'decrypted.eml'), draft.decrypted, { mode: 0o600 });
-  if (draft.body.attachments.length === 0) return;
-  const attachmentsDir = path.join(dir, 'attachments');
-  await mkdir(attachmentsDir, { recursive: true });
-  for (const attachment of draft.body.attachments) {
-    await writeFileAtomic(path.join(attachmentsDir, attachment.sha256), attachment.content, { syncDir: false });
-  }
-  await fsyncDir(attachmentsDir);
-}
 
 function changes(before: MessageRecord, after: MessageRecord): string[] {
   const changed: string[] = [];

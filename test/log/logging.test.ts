@@ -37,7 +37,6 @@ describe('log lines', () => {
     const log = createLogger(config, consoleStream);
     log.logger.info({ password: 'hunter2', imap: { password: 'p2' }, outer: { inner: { passphrase: 'pp' } }, privateKey: 'k' }, 'hello');
     log.flush();
-    await new Promise((r) => setTimeout(r, 50));
     const fileText = await readFile(config.log.file!, 'utf8');
     for (const text of [chunks.join(''), fileText]) {
       const line = JSON.parse(text.trim().split('\n').pop()!);
