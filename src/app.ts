@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import { loadAckTemplates } from './compose/ack-template.js';
@@ -30,6 +31,15 @@ export interface AppDeps {
   logger: Logger;
   env?: NodeJS.ProcessEnv;
   now?: () => Date;
+  /** `intake serve` (long-running) rather than a one-shot command: decides `openpgpWorkers: auto`. */
+  daemon?: boolean;
+}
+
+/** How many OpenPGP worker threads to start for this process. */
+export function openpgpWorkerCount(config: Config, daemon: boolean): number {
+  const setting = config.processing.openpgpWorkers;
+  if (setting !== 'auto') return setting;
+  return daemon ? Math.min(os.availableParallelism(), 4) : 0;
 }
 
 /**
@@ -64,12 +74,13 @@ export interface App {
   reloadKeys(): Promise<void>;
 }
 
-export async function openApp({ config, logger, env = process.env, now = () => new Date() }: AppDeps): Promise<App> {
+export async function openApp({ config, logger, env = process.env, now = () => new Date(), daemon = false }: AppDeps): Promise<App> {
   const archive = new Archive(config.archive.dir, config.team.ticketPrefix);
   const team = await loadOrCreateTeamKey(config, env, logger, now);
   const keyring = await loadKeyring(config.pgp.keyringDir, logger, hardenedOpenpgpConfig(config, team.isRsa));
-  const workers = config.processing.openpgpWorkers > 0
-    ? await startOpenpgpWorkers(config, await readSecret(config.pgp.passphraseFile, SECRET_ENV.pgpPassphrase, env), config.processing.openpgpWorkers)
+  const workerCount = openpgpWorkerCount(config, daemon);
+  const workers = workerCount > 0
+    ? await startOpenpgpWorkers(config, await readSecret(config.pgp.passphraseFile, SECRET_ENV.pgpPassphrase, env), workerCount)
     : undefined;
   const keys: KeyMaterial = { team, keyring, ...(workers ? { workers } : {}) };
   const templates = await loadAckTemplates(config);
@@ -171,7 +182,7 @@ export async function openApp({ config, logger, env = process.env, now = () => n
       keys.keyring = await loadKeyring(config.pgp.keyringDir, logger, hardenedOpenpgpConfig(config, team.isRsa));
       if (keys.workers) {
         const old = keys.workers;
-        keys.workers = await startOpenpgpWorkers(config, await readSecret(config.pgp.passphraseFile, SECRET_ENV.pgpPassphrase, env), config.processing.openpgpWorkers);
+        keys.workers = await startOpenpgpWorkers(config, await readSecret(config.pgp.passphraseFile, SECRET_ENV.pgpPassphrase, env), workerCount);
         await old.close();
       }
       logger.info({ keys: keys.keyring.keys.length }, 'keyring reloaded');

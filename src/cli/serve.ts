@@ -25,7 +25,7 @@ export async function runServe(options: GlobalOptions, io: CliIo, signal: AbortS
   const { logger } = log;
   let app: App;
   try {
-    app = await openApp({ config, logger, env: io.env });
+    app = await openApp({ config, logger, env: io.env, daemon: true });
   } catch (error) {
     logger.error({ err: escapeForLog((error as Error).message, 500) }, 'intake serve cannot start');
     log.flush();

@@ -175,8 +175,10 @@ const processing = z
     /** A message whose processing takes longer is left in the spool and retried. */
     timeoutSeconds: z.number().int().min(1).max(3600).default(120),
     /** Worker threads that decrypt and verify (0: in the main thread). One per core is
-     * the most useful; each holds its own copy of the keys. */
-    openpgpWorkers: z.number().int().min(0).max(16).default(0),
+     * the most useful; each holds its own copy of the keys. `auto`: one per core (at
+     * most 4) in `intake serve`, none in one-shot commands such as `intake ingest`,
+     * where starting threads would cost more than the one message they serve. */
+    openpgpWorkers: z.union([z.literal('auto'), z.number().int().min(0).max(16)]).default('auto'),
     /** A message whose processing failed stays in the spool and is retried after a delay doubling from min to max. */
     retryMinSeconds: seconds(86400).default(30),
     retryMaxSeconds: seconds(86400).default(3600),

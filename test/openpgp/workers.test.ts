@@ -33,3 +33,16 @@ describe('OpenPGP worker threads', () => {
     }
   });
 });
+
+describe('processing.openpgpWorkers: auto (the default)', () => {
+  it('starts one worker per core (at most 4) for intake serve and none for one-shot commands', async () => {
+    const { openpgpWorkerCount } = await import('../../src/app.js');
+    const os = await import('node:os');
+    const t = await createTestApp();
+    expect(t.config.processing.openpgpWorkers).toBe('auto');
+    expect(openpgpWorkerCount(t.config, false)).toBe(0);
+    expect(openpgpWorkerCount(t.config, true)).toBe(Math.min(os.availableParallelism(), 4));
+    expect(openpgpWorkerCount({ ...t.config, processing: { ...t.config.processing, openpgpWorkers: 3 } }, false)).toBe(3);
+    expect(t.app.context.keys.workers).toBeUndefined();
+  });
+});
