@@ -170,8 +170,9 @@ const log = z
 
 const processing = z
   .strictObject({
-    /** Messages processed at once (decryption is CPU-bound: about one per core). */
-    concurrency: z.number().int().min(1).max(64).default(2),
+    /** Messages processed at once. OpenPGP work runs in the worker threads, so a few more
+     * messages than cores in flight keep the disk waits (fsync) overlapped. */
+    concurrency: z.number().int().min(1).max(64).default(4),
     /** A message whose processing takes longer is left in the spool and retried. */
     timeoutSeconds: z.number().int().min(1).max(3600).default(120),
     /** Worker threads that decrypt and verify (0: in the main thread). One per core is

@@ -4,6 +4,7 @@ import { normalizeAddress } from '../model/strict-mailbox.js';
 import type { ArchiveLayout } from './archive-layout.js';
 import { listDirOrEmpty } from './archive-index.js';
 import { sha256Hex } from './spool.js';
+import { zonedFields } from '../model/zoned-time.js';
 
 /**
  * The per-sender daily limit on automatic responses (RFC 3834 §6: "limit the number of
@@ -96,7 +97,6 @@ async function claimSlot(file: string, key: string): Promise<boolean> {
 
 /** The calendar day of `date` in the team's time zone, `YYYY-MM-DD`. */
 export function dayIn(timeZone: string, date: Date): string {
-  const parts = new Intl.DateTimeFormat('en', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(date);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')}`;
+  const t = zonedFields(date, timeZone);
+  return `${t.year}-${t.month}-${t.day}`;
 }

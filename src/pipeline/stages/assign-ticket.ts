@@ -1,5 +1,6 @@
 import type { Draft } from '../../model/draft.js';
 import type { EffectContext } from '../stage.js';
+import { zonedFields } from '../../model/zoned-time.js';
 
 /**
  * Reserves the ticket and sequence number for this message, and records the reservation
@@ -25,14 +26,7 @@ export async function assignTicket(draft: Draft, ctx: EffectContext): Promise<Dr
   return { ...draft, placement: { ticket, seq, status, messageDir: archive.layout.messageDir(ticket, seq) } };
 }
 
-const yearFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** Ticket numbers restart each year, in the team's time zone (`XYZ-2026-00001`). */
 export function yearIn(timeZone: string, date: Date): number {
-  let format = yearFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en', { timeZone, year: 'numeric' });
-    yearFormats.set(timeZone, format);
-  }
-  return Number(format.format(date));
+  return Number(zonedFields(date, timeZone).year);
 }

@@ -1,6 +1,7 @@
 import { composeMail } from '../../compose/compose-mail.js';
 import { renderTemplate, type TemplateValues } from '../../compose/ack-template.js';
 import { domainOf, formatMailbox, replyIds } from '../../compose/mail-headers.js';
+import { zonedFields } from '../../model/zoned-time.js';
 import type { Draft } from '../../model/draft.js';
 import type { OutgoingMail } from '../../model/outgoing-mail.js';
 import { formatSeq } from '../../effects/archive-layout.js';
@@ -102,19 +103,8 @@ function templateValues(draft: Draft, ctx: StageContext): TemplateValues {
 
 /** `2026-11-23 11:00 UTC+01:00`: local to the team, with the offset spelled out. */
 export function formatLocalTime(date: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'longOffset',
-  }).formatToParts(date);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  const offset = get('timeZoneName').replace(/^GMT$/, 'GMT+00:00').replace(/^GMT/, 'UTC');
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} ${offset}`;
+  const t = zonedFields(date, timeZone);
+  return `${t.year}-${t.month}-${t.day} ${t.hour}:${t.minute} ${t.offset}`;
 }
 
 /** As GnuPG prints it: groups of four hex digits. */
