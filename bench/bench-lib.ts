@@ -19,7 +19,8 @@ export interface BenchWorkspace {
   cleanup(): Promise<void>;
 }
 
-export async function benchWorkspace(overrides: Record<string, unknown> = {}): Promise<BenchWorkspace> {
+/** `daemon: true` builds the app as `intake serve` does (e.g. OpenPGP workers with `auto`). */
+export async function benchWorkspace(overrides: Record<string, unknown> = {}, { daemon = false } = {}): Promise<BenchWorkspace> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'intake-bench-'));
   const document = {
     team: {
@@ -34,7 +35,7 @@ export async function benchWorkspace(overrides: Record<string, unknown> = {}): P
     ...overrides,
   };
   const config = parseConfig(path.join(dir, 'bench.yaml'), YAML.stringify(document), dir);
-  const app = await openApp({ config, logger: pino({ level: 'warn' }), env: {} });
+  const app = await openApp({ config, logger: pino({ level: 'warn' }), env: {}, daemon });
   return { dir, config, app, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 

@@ -16,7 +16,7 @@ import { LineClient } from './smtp-line-client.js';
 const COUNT = Number(process.env.BENCH_COUNT ?? 1000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 20);
 
-const workspace = await benchWorkspace({ smtp: { enabled: true, host: '127.0.0.1', port: 0 } });
+const workspace = await benchWorkspace({ smtp: { enabled: true, host: '127.0.0.1', port: 0 } }, { daemon: true });
 await workspace.app.start();
 const { port } = (workspace.app.components.get('smtp') as SmtpListener).address();
 const queue = workspace.app.queue;
