@@ -1,8 +1,8 @@
-import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
+import { access, mkdir, open, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { normalizeAddress } from '../model/strict-mailbox.js';
 import type { ArchiveLayout } from './archive-layout.js';
-import { listDirOrEmpty } from './archive-index.js';
+import { listDirOrEmpty } from './read-files.js';
 import { sha256Hex } from './spool.js';
 import { zonedFields } from '../model/zoned-time.js';
 
@@ -13,9 +13,11 @@ import { zonedFields } from '../model/zoned-time.js';
  * itself in a path) each granted response is one slot file `1` … `max`, created with
  * O_EXCL: the file system decides who gets the last slot, so `intake serve` and any
  * number of `intake ingest` processes share one count without a lock, and it survives
- * restarts. A slot file holds the message (ticket/seq) that took it: a message retried
- * after a crash finds its own slot instead of taking a second one. (Two attempts at the
- * same message never run at once: processing holds the message's lock.)
+ * restarts. A slot file holds the message (ticket/seq) that took it, and a marker
+ * `m-<sha256 of that key>` beside it lets a message retried after a crash find its own
+ * slot with one lookup instead of taking a second one. (Two attempts at the same message
+ * never run at once: processing holds the message's lock.) Taking a slot costs one
+ * directory listing and one exclusive create, however high the limit.
  *
  * Slots are not fsync'd: they are a limit, not evidence. A power cut may forget the
  * last few, which can only mean a few more responses that day, never a lost message.
@@ -36,20 +38,27 @@ export class AckRateLimit {
   /** True when `key` holds (or now takes) one of the `max` slots of `sender` on `day`. */
   async take(sender: string, day: string, key: string, max: number): Promise<boolean> {
     const dir = this.senderDir(sender, day);
-    const taken = await readSlots(dir);
-    if (taken.includes(key)) return true;
-    if (taken.length >= max) return false;
+    const marker = path.join(dir, `m-${sha256Hex(key)}`);
+    if (await exists(marker)) return true;
+    const used = await countSlots(dir);
+    if (used >= max) return false;
     const created = await mkdir(dir, { recursive: true });
     if (created !== undefined) await this.prune(day);
-    for (let slot = 1; slot <= max; slot++) {
-      if (await claimSlot(path.join(dir, String(slot)), key)) return true;
+    // Others may be taking slots at the same moment: the exclusive create decides.
+    for (let slot = used + 1; slot <= max; slot++) {
+      if (await claimSlot(path.join(dir, String(slot)), key)) {
+        // A crash before the marker only means this message may take one more slot
+        // when retried: fewer responses that day, never more than the limit.
+        await writeFile(marker, key);
+        return true;
+      }
     }
     return false;
   }
 
   /** How many slots `sender` has used on `day`. */
   async used(sender: string, day: string): Promise<number> {
-    return (await readSlots(this.senderDir(sender, day))).length;
+    return countSlots(this.senderDir(sender, day));
   }
 
   private senderDir(sender: string, day: string): string {
@@ -67,17 +76,16 @@ export class AckRateLimit {
   }
 }
 
-/** The keys holding the sender's slots (an empty slot file — a crash mid-write — still counts). */
-async function readSlots(dir: string): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  const slots = names.filter((name) => /^\d+$/.test(name));
-  return Promise.all(slots.map((name) => readFile(path.join(dir, name), 'utf8').catch(() => '')));
+/** Slots taken (an empty slot file — a crash mid-write — still counts). */
+async function countSlots(dir: string): Promise<number> {
+  return (await listDirOrEmpty(dir)).filter((name) => /^\d+$/.test(name)).length;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function claimSlot(file: string, key: string): Promise<boolean> {
