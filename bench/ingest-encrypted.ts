@@ -8,7 +8,7 @@ import { encryptedReport, KEYS_DIR, reportEntity } from './openpgp-lib.js';
  * workers: auto): 200 PGP/MIME signed+encrypted ~4 KB reports from a constituent whose key
  * is in the curated keyring (Cv25519), each decrypted, verified, understood, ticketed,
  * archived with every fsync, and answered with a signed+encrypted acknowledgement.
- * research/rt-anchor.md measured Request Tracker 5 + GnuPG on the same kind of corpus on
+ * docs/research/rt-anchor.md measured Request Tracker 5 + GnuPG on the same kind of corpus on
  * these machines: 1.3–1.8 msg/s sequential, 1.7–2.6 msg/s with 2 workers, 680–690 MiB.
  */
 const COUNT = Number(process.env.BENCH_COUNT ?? 200);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /**
- * Security floors from research/security.md §3, §4, §8: every installed copy of these
+ * Security floors from docs/research/security.md §3, §4, §8: every installed copy of these
  * packages — including the nodemailer that mailparser pins — must be at least this.
  */
 const FLOORS: Record<string, string> = {

@@ -7,7 +7,7 @@ import { permanent } from '../model/errors.js';
 /**
  * The acknowledgement text is a fixed template with placeholders only (DESIGN §7): the
  * operator chooses the words, csirt-intake fills in its own facts — never anything
- * from the report, so the team key never signs attacker text (research/security.md §2).
+ * from the report, so the team key never signs attacker text (docs/research/security.md §2).
  * A template is checked once at start-up; an unknown placeholder is a configuration
  * error, not a blank in a signed message.
  */

@@ -230,7 +230,7 @@ export const configSchema = z
   })
   .superRefine((value, ctx) => {
     // A decompression limit above the archive cap would let a small zlib bomb grow past
-    // what we accept as a whole message (research/security.md §3).
+    // what we accept as a whole message (docs/research/security.md §3).
     const limit = value.pgp.maxDecompressedMessageBytes;
     if (limit !== null && limit > value.smtp.maxMessageBytes) {
       ctx.addIssue({

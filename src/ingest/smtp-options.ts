@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.js';
 import { permanent } from '../model/errors.js';
 
 /**
- * smtp-server options for an MX-style intake (research/security.md §4, §8): no AUTH (we
+ * smtp-server options for an MX-style intake (docs/research/security.md §4, §8): no AUTH (we
  * are not a relay, so no client ever needs to log in), no XCLIENT/XFORWARD/PROXY (nobody
  * may rewrite the client address), strict address parsing, SIZE announced and also
  * enforced on the stream, bounded command lines, clients and idle time. STARTTLS is

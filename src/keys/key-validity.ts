@@ -5,7 +5,7 @@ import { normalizeAddress, parseStrictMailbox } from '../model/strict-mailbox.js
  * What an operator (and the acknowledgement composer) needs to know about one public
  * key at a given time: is it revoked or expired, can it encrypt, can it sign, and which
  * of its user IDs carry a valid self-certification. Only those user IDs ever count as
- * the key's addresses (research/security.md §1.2: validated UIDs only).
+ * the key's addresses (docs/research/security.md §1.2: validated UIDs only).
  */
 export interface KeyStatus {
   fingerprint: string;

@@ -7,7 +7,7 @@ import { withLock } from '../effects/locks.js';
 
 /**
  * Keys that arrived in mail (an attached application/pgp-keys part, an Autocrypt
- * header) wait here for an operator: they are never trusted automatically (research/
+ * header) wait here for an operator: they are never trusted automatically (docs/research/
  * security.md §2 rule 8, the "Mailto: Me Your Secrets" key-update flaw).
  *   <pendingDir>/<FINGERPRINT>.asc    the public key (updates merged in)
  *   <pendingDir>/<FINGERPRINT>.json   where and when it was seen

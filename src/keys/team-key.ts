@@ -16,7 +16,7 @@ export interface TeamKey {
   publicKey: openpgp.PublicKey;
   /** Upper-case hex, as GnuPG prints it. */
   fingerprint: string;
-  /** RSA team keys need constant-time PKCS#1 decryption (research/security.md §2). */
+  /** RSA team keys need constant-time PKCS#1 decryption (docs/research/security.md §2). */
   isRsa: boolean;
 }
 

@@ -5,7 +5,7 @@ import { domainToASCII } from 'node:url';
  * could make two parsers disagree about the address is refused rather than guessed:
  * comments (`a@good.example(x).evil.example`), groups, several mailboxes, quoted or
  * percent-hack local parts, encoded-words or whitespace in the addr-spec, text after `>`.
- * research/security.md §1.2 lists the parser differentials this closes.
+ * docs/research/security.md §1.2 lists the parser differentials this closes.
  */
 export type MailboxParse =
   | { ok: true; address: string; displayName: string | null }

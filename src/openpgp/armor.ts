@@ -1,7 +1,7 @@
 /**
  * Finding ASCII armor (RFC 9580 §6.2) in text parts. Inline PGP is "signed by X" only
  * when the armor block is the whole text with nothing but whitespace outside it
- * (research/security.md §1.1, all-or-nothing), so we report what lies outside too.
+ * (docs/research/security.md §1.1, all-or-nothing), so we report what lies outside too.
  */
 export type ArmorKind = 'MESSAGE' | 'SIGNED MESSAGE' | 'SIGNATURE' | 'PUBLIC KEY BLOCK' | 'PRIVATE KEY BLOCK';
 

@@ -4,7 +4,7 @@ import { decodeBody, decodeText, type MimePart } from './mime-tree.js';
 /**
  * Where OpenPGP sits in a message, read from the raw MIME tree. Only three positions
  * form a sound context — what is decrypted or verified there speaks for the message as
- * a whole (research/security.md §1.1 and §2 rule 3):
+ * a whole (docs/research/security.md §1.1 and §2 rule 3):
  *   - the root is multipart/signed or multipart/encrypted (RFC 3156), or the Exchange
  *     rewrite of multipart/encrypted into multipart/mixed;
  *   - the body (root text/plain, text/html or an alternative of them) is exactly one

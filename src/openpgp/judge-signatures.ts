@@ -3,7 +3,7 @@ import type { SignerVerdict } from '../model/message-record.js';
 import type { PgpContext } from './pgp-context.js';
 
 /**
- * Each signature judged on its own (research/security.md §1.3): openpgp.js' own
+ * Each signature judged on its own (docs/research/security.md §1.3): openpgp.js' own
  * `expectSigned` passes when *any* signature verifies, so it is never relied upon.
  * The signer is the curated key holding the issuer key ID — never a user ID carried in
  * the message — and a key's revocation or expiry gives its own status.

@@ -5,7 +5,7 @@ import { readPublicKeys } from '../keys/keyring.js';
 /**
  * Keys a message offers: attached `application/pgp-keys` parts (or `.asc` key blocks)
  * and the sender's Autocrypt header (Autocrypt Level 1 §2.1). They only ever go to the
- * pending store (research/security.md §2 rule 8); gossip headers are ignored.
+ * pending store (docs/research/security.md §2 rule 8); gossip headers are ignored.
  */
 export interface OfferedKey {
   source: 'attachment' | 'autocrypt';

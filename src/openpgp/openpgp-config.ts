@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 
 /**
  * The openpgp.js configuration every decryption and verification of mail uses
- * (research/security.md §3). Most values restate the library's defaults on purpose:
+ * (docs/research/security.md §3). Most values restate the library's defaults on purpose:
  * a future default change must not silently weaken an auto-decrypting server.
  */
 export function hardenedOpenpgpConfig(config: Config, teamKeyIsRsa: boolean): openpgp.PartialConfig {

@@ -91,7 +91,7 @@ function verificationKeys(ctx: PgpContext): openpgp.PublicKey[] {
 }
 
 /**
- * The replay key (research/security.md §2 rule 4): SHA-256 over the session-key and
+ * The replay key (docs/research/security.md §2 rule 4): SHA-256 over the session-key and
  * encrypted-data packets, each re-serialised so that a change of armor, packet framing
  * or an added marker packet does not hide a re-sent ciphertext. Null when not encrypted.
  */

@@ -11,7 +11,7 @@ import { indicatorAnswerTexts } from './classify/rule-input.js';
 import { prepareText } from './text/prepare-text.js';
 
 /**
- * Routing (research/forms.md §7.2): structured formats first — X-ARF, ARF, XARF v4 JSON,
+ * Routing (docs/research/forms.md §7.2): structured formats first — X-ARF, ARF, XARF v4 JSON,
  * IODEF XML — then the reporting-form templates, then key: value lines, then free text.
  * The first reader that recognises the report decides `form.template`.
  */

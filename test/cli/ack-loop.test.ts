@@ -13,7 +13,7 @@ import { encryptedPayload } from '../helpers/pgp-mime.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 /**
- * The loop test of issue 4 (research/security.md §5): two csirt-intake instances on
+ * The loop test of issue 4 (docs/research/security.md §5): two csirt-intake instances on
  * loopback, each the other's relay, each holding the other's team key as a curated
  * constituent key. One report from B's address to A starts it; A acknowledges B (signed
  * by A, encrypted to B's key), B archives that acknowledgement — and answers nothing:

@@ -7,7 +7,7 @@ import { smtpBurst } from '../helpers/smtp-burst.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 /**
- * The durability promise end to end (research/security.md §8): `intake serve`, the real
+ * The durability promise end to end (docs/research/security.md §8): `intake serve`, the real
  * built CLI, is killed with SIGKILL in the middle of a burst of 300 messages from 20
  * concurrent SMTP clients, then started again. Every message that got `250` must be
  * archived exactly once, and no ticket number may be given twice. The clients then do

@@ -4,7 +4,7 @@ import { startFakeImapServer } from '../helpers/fake-imap-server.js';
 import { imapTestApp } from '../helpers/imap-app.js';
 
 /**
- * research/security.md §4: a malicious IMAP server must not make the watcher allocate
+ * docs/research/security.md §4: a malicious IMAP server must not make the watcher allocate
  * what it announces (CPython gh-119511: a literal of {4294967295} bytes) nor hang on a
  * literal that never comes. Either way the connection fails, the attempt is counted, and
  * after `maxFetchAttempts` the message goes to the failed mailbox — nothing is spooled.

@@ -15,7 +15,7 @@ describe('parseStrictMailbox', () => {
     expect(parsed).toMatchObject({ ok: true, address });
   });
 
-  // research/security.md §1.2: parser differentials that must never yield an address.
+  // docs/research/security.md §1.2: parser differentials that must never yield an address.
   it.each([
     ['', 'empty'],
     ['manager@bigcorporation.example(x).evil.example', 'comment'],

@@ -106,7 +106,7 @@ describe('decrypted.eml', () => {
 });
 
 describe('hardening', () => {
-  it('configures openpgp.js as research/security.md §3 recommends', () => {
+  it('configures openpgp.js as docs/research/security.md §3 recommends', () => {
     const config = testConfig('/tmp', { smtp: { maxMessageBytes: 10 * 1024 * 1024 } });
     const cv = hardenedOpenpgpConfig(config, false);
     const rsa = hardenedOpenpgpConfig(config, true);

@@ -7,7 +7,7 @@ import { splitSigned } from '../helpers/pgp-mime.js';
 import { createTestApp, runPipelineOn, type TestApp } from '../helpers/pipeline.js';
 
 /**
- * No acknowledgement carries anything of the report (research/security.md §2, T-SIGN-
+ * No acknowledgement carries anything of the report (docs/research/security.md §2, T-SIGN-
  * ORACLE and REPLY): unique markers in the Subject (with CR/LF and bidi controls), the
  * body (with an inline "BEGIN PGP SIGNED MESSAGE" block), attachment names and encrypted
  * content never appear in an ack — signed, encrypted, or the on-duty notification — and

@@ -3,7 +3,7 @@ import { understandReport } from '../../report/understand-report.js';
 import type { StageContext } from '../stage.js';
 
 /**
- * Understands the report (research/forms.md; RFC 2350 §3.6 reporting forms): which form
+ * Understands the report (docs/research/forms.md; RFC 2350 §3.6 reporting forms): which form
  * or machine format it is, its fields with their raw text, the indicators (declared
  * hosts apart from candidates in free text), the TLP label, the RSIT classification and
  * the priority. Reads only the body the earlier stages produced — the decrypted payload

@@ -7,7 +7,7 @@ import type { StageContext } from '../stage.js';
 
 /**
  * Decides whether this message may be answered at all (RFC 3834 §2, RFC 5230 §4.6,
- * research/security.md §5), from the envelope and the *outer* header only — never from
+ * docs/research/security.md §5), from the envelope and the *outer* header only — never from
  * decrypted content, so whether an ack goes out cannot depend on decryption. The answer
  * is a reason code, or null when an ack may be sent (the per-sender rate limit comes
  * later, in limit-ack-rate). `ack.enabled: false` is checked last so the more telling

@@ -41,7 +41,7 @@ export async function unwrapOpenpgp(draft: Draft, ctx: StageContext): Promise<Dr
 }
 
 /**
- * A ciphertext already seen in another message (research/security.md §2 rule 4): the
+ * A ciphertext already seen in another message (docs/research/security.md §2 rule 4): the
  * REPLY attack re-sends a victim's ciphertext under a new From. The message is linked to
  * the first carrier, and its plaintext is not made this message's body.
  */

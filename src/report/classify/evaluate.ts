@@ -3,7 +3,7 @@ import { normalizeText } from '../forms/normalize-label.js';
 import { fieldLeaves, type RuleInput } from './rule-input.js';
 import type { Condition } from './rules-schema.js';
 
-/** True when every key of the condition holds (research/forms.md §7.10; RFC 2350 App. E). */
+/** True when every key of the condition holds (docs/research/forms.md §7.10; RFC 2350 App. E). */
 export function evaluate(condition: Condition, input: RuleInput): boolean {
   if (condition.all && !condition.all.every((c) => evaluate(c, input))) return false;
   if (condition.any && !condition.any.some((c) => evaluate(c, input))) return false;

@@ -1,6 +1,6 @@
 /**
  * The Reference Security Incident Taxonomy (RSIT, TF-CSIRT/ENISA, machine tags of
- * version 1003; research/forms.md §5.1): class → types. Several classifications per
+ * version 1003; docs/research/forms.md §5.1): class → types. Several classifications per
  * report are allowed; `other/undetermined` is the default.
  */
 export const RSIT: Readonly<Record<string, readonly string[]>> = {

@@ -6,7 +6,7 @@ import { mapFields, type KeyMapping, type NamedValue } from './map-fields.js';
 /**
  * IODEF (RFC 5070 v1, RFC 7970 v2), basic fields: the first Incident's id, purpose,
  * times, description, assessment, reporter contact, and the source/target systems of
- * its EventData flows (research/forms.md §4.1). Documents with a DOCTYPE are refused:
+ * its EventData flows (docs/research/forms.md §4.1). Documents with a DOCTYPE are refused:
  * IODEF needs none, and entity expansion is the classic XML bomb.
  */
 const MAPPING: Record<string, KeyMapping> = {

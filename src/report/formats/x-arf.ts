@@ -5,7 +5,7 @@ import type { MachineReading } from './extraction.js';
 import { mapFields, type KeyMapping, type NamedValue } from './map-fields.js';
 
 /**
- * X-ARF 0.1/0.2 (research/forms.md §4.2): a mail with the header `X-ARF: yes` whose
+ * X-ARF 0.1/0.2 (docs/research/forms.md §4.2): a mail with the header `X-ARF: yes` whose
  * second part, `report.txt`, is YAML. mailparser hands a `report.txt` sent as an
  * attachment over as one; sent inline (the usual way: no Content-Disposition) it is
  * appended to the body text, so the YAML block is then found there — the run of

@@ -4,7 +4,7 @@ import { mapFields, type KeyMapping, type NamedValue } from './map-fields.js';
 import { scalarText } from './x-arf.js';
 
 /**
- * XARF v4 (JSON; research/forms.md §4.2): found as a JSON attachment or as the body
+ * XARF v4 (JSON; docs/research/forms.md §4.2): found as a JSON attachment or as the body
  * itself, recognised by `xarf_version`. A v3 report (`Version` + `Report`) is converted
  * to v4 names first, as v4 parsers must. Evidence payloads of a text type are decoded
  * (base64) and searched for candidate indicators.

@@ -8,7 +8,7 @@ import { readYesNo } from './yes-no.js';
 /** A leaf to store: its path relative to the field's own path, and the field. */
 export type Leaf = [relative: string[], field: FormField];
 
-/** Answers that mean "no answer" (research/forms.md §7.7); the raw text is still kept. */
+/** Answers that mean "no answer" (docs/research/forms.md §7.7); the raw text is still kept. */
 const ABSENT = new Set(['', 'n/a', 'na', 'n.a', 'n.a.', 'none', 'nil', '-', '--', '---', '?', 'unknown', 'unbekannt', 'keine', 'k.a.', 'k.a', 'nicht bekannt', 'not applicable', 'nicht zutreffend']);
 
 export function isAbsent(raw: string, extra: Set<string> = new Set()): boolean {

@@ -1,7 +1,7 @@
 import { MAX_LABEL, normalizeLabel } from './normalize-label.js';
 
 /**
- * The line grammar of a form question (research/forms.md §7.4): optional number
+ * The line grammar of a form question (docs/research/forms.md §7.4): optional number
  * (`8.`, `4.1.8.`, `14`), the label, optional dot leaders, a colon, the answer. A line
  * offers up to MAX_COLONS candidate labels — one per colon in its first MAX_LABEL
  * characters — since answers contain colons too (`Date: …`, `sshd[1234]:`).

@@ -1,5 +1,5 @@
 /**
- * Labels are matched by normalised text (research/forms.md §7.4): lower case, examples
+ * Labels are matched by normalised text (docs/research/forms.md §7.4): lower case, examples
  * in parentheses dropped ("(e.g., cert.org)", "(Yes/No)"), dot leaders and punctuation
  * gone, "e-mail" = "email", British "-isation" = "-ization". The same function normalises
  * the template labels and the reporter's lines. Input is cut to MAX_LABEL characters and

@@ -7,7 +7,7 @@ import { labelCandidates } from './label-line.js';
 import { analyze, candidatesOf, lineContains, startOf, wholeOf } from './line-analysis.js';
 
 /**
- * The template-driven line-state machine of research/forms.md §7: a question line opens
+ * The template-driven line-state machine of docs/research/forms.md §7: a question line opens
  * a field; short answers take the following lines until a blank line; `block` answers
  * (descriptions, logs) are verbatim and end only at a label that comes *later* in the
  * form, so a log line such as `sshd[1234]: …` or `Date: …` never ends them. Lines

@@ -7,7 +7,7 @@ import { normalizeLabel } from './normalize-label.js';
 import type { FormReading } from './read-form.js';
 
 /**
- * The key: value fallback (research/forms.md §7.15) for reports that are neither a known
+ * The key: value fallback (docs/research/forms.md §7.15) for reports that are neither a known
  * form nor a machine format: split on the *first* colon, a key of at most 60 characters
  * that starts with a letter and does not look like a timestamp (`Mar 14 02:10:33` is a log
  * line, not a key). Keys known to the key-value template map to field ids; the others are

@@ -3,7 +3,7 @@
  * `Europe/Vienna`) normalised to the IODEF TIMEZONE form `Z|±hh:mm` (RFC 7970 §2.3)
  * when they name one offset. Ambiguous abbreviations (IST, CST, BST, AST) and zones
  * whose offset depends on the date (CET/CEST, IANA names) get no value, only a note:
- * never silently assume UTC (research/forms.md §7.9).
+ * never silently assume UTC (docs/research/forms.md §7.9).
  */
 export interface TimezoneReading {
   value: string | null;

@@ -1,6 +1,6 @@
 /**
  * Yes/No answers in English and German, and the check-box styles of plain-text forms:
- * `[x] Yes [ ] No`, `(X) no`, `Yes [x]`, `X Yes` (research/forms.md §7.7).
+ * `[x] Yes [ ] No`, `(X) no`, `Yes [x]`, `X Yes` (docs/research/forms.md §7.7).
  */
 const YES = new Set(['y', 'yes', 'j', 'ja', 'true', 'oui', 'si']);
 const NO = new Set(['n', 'no', 'nein', 'false', 'non']);

@@ -4,7 +4,7 @@ import { fileTransport } from '../../../src/model/transport.js';
 import { createTestApp, runPipelineOn } from '../../helpers/pipeline.js';
 
 /**
- * The RFC 3834 suppression matrix (research/security.md §5; pigeonhole's vacation
+ * The RFC 3834 suppression matrix (docs/research/security.md §5; pigeonhole's vacation
  * reply.svtest cases plus the extra ones), through the real pipeline: each row is one
  * message, its envelope sender and extra header fields, and the reason that must land in
  * message.json `ack.suppressedReason` — null meaning an ack is queued in the outbox.
