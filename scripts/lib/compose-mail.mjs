@@ -16,3 +16,19 @@ export function compose(mail) {
 
 /** Prepends the Return-Path the final MTA adds: it is the envelope sender for ingest. */
 export const withReturnPath = (sender, bytes) => Buffer.concat([Buffer.from(`Return-Path: <${sender}>${CRLF}`), bytes]);
+
+/**
+ * Replaces `dir` with one `<name>.eml` and `<name>.expected.json` per fixture (the
+ * golden pairs the tests read); returns the number of files written.
+ */
+export async function writeGoldenFixtures(dir, fixtures) {
+  const { mkdir, rm, writeFile } = await import('node:fs/promises');
+  const path = await import('node:path');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  for (const fixture of fixtures) {
+    await writeFile(path.join(dir, `${fixture.name}.eml`), fixture.bytes);
+    await writeFile(path.join(dir, `${fixture.name}.expected.json`), `${JSON.stringify(fixture.expected, null, 2)}\n`);
+  }
+  return fixtures.length * 2;
+}
