@@ -33,8 +33,10 @@ export const STEPS: readonly Step[] = [
   stage('compose-ack', composeAck),
   // The outbox entry is written before message.json commits the message (DESIGN §7).
   effect('queue-ack', queueAck),
-  effect('archive-message', archiveMessage),
+  // Before the commit, so a crash in between repeats it (adding a pending key twice
+  // merges) instead of losing it.
   effect('store-pending-keys', storePendingKeys),
+  effect('archive-message', archiveMessage),
 ];
 
 export interface StepTiming {

@@ -5,8 +5,9 @@ import type { EffectContext } from '../stage.js';
 
 /**
  * Keys offered in the message go to `pgp.pendingDir` for an operator's decision
- * (`intake keys pending` / `accept`), never into the curated keyring. Runs after the
- * commit: a failure here is logged, not retried — the raw message keeps the key.
+ * (`intake keys pending` / `accept`), never into the curated keyring. Runs just before
+ * the commit, so a crash repeats it (storing a key again merges); a key that cannot be
+ * stored is logged, not retried — the raw message keeps it.
  */
 export async function storePendingKeys(draft: Draft, ctx: EffectContext): Promise<Draft> {
   if (draft.offeredKeys.length === 0 || !draft.placement) return draft;
