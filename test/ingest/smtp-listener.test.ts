@@ -196,13 +196,19 @@ describe('SMTP listener: slow and idle clients', () => {
   });
 });
 
+/** Fills the work queue with jobs that wait until `release()`: the queue has no room. */
+function fillQueue(queue: { hasRoom(): boolean; push(job: () => Promise<void>): Promise<void> }) {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const blockers: Array<Promise<void>> = [];
+  while (queue.hasRoom()) blockers.push(queue.push(() => gate));
+  return { release, blockers };
+}
+
 describe('SMTP listener: back-pressure and spool failures', () => {
   it('holds the reply to MAIL FROM while the work queue is full and says 250 once it has room', async () => {
     const t = await startSmtpApp({ busyWaitSeconds: 120 });
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const blockers: Array<Promise<void>> = [];
-    while (t.app.queue.hasRoom()) blockers.push(t.app.queue.push(() => gate));
+    const { release, blockers } = fillQueue(t.app.queue);
 
     const session = await SmtpSession.connect(t.port);
     await session.reply();
@@ -221,10 +227,7 @@ describe('SMTP listener: back-pressure and spool failures', () => {
 
   it('answers 451 when the work queue stays full for busyWaitSeconds, and 250 again once it has room', async () => {
     const t = await startSmtpApp({ busyWaitSeconds: 0.2 });
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const blockers: Array<Promise<void>> = [];
-    while (t.app.queue.hasRoom()) blockers.push(t.app.queue.push(() => gate));
+    const { release, blockers } = fillQueue(t.app.queue);
 
     const session = await SmtpSession.connect(t.port);
     await session.reply();
