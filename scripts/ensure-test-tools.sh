@@ -11,6 +11,8 @@ missing=()
 for tool in gpg sqop dovecot swaks openssl; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("${package_of[$tool]}")
 done
+# swaks speaks STARTTLS only with Net::SSLeay (a Recommends, which --no-install-recommends skips).
+perl -MNet::SSLeay -MIO::Socket::SSL -e1 >/dev/null 2>&1 || missing+=(libnet-ssleay-perl libio-socket-ssl-perl)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "test tools: installing ${missing[*]}" >&2
