@@ -79,5 +79,6 @@ function resolvePaths(config: Config, cwd: string): Config {
     },
     log: { ...config.log, file: absOrNull(config.log.file) },
     report: { ...config.report, templateDirs: config.report.templateDirs.map(abs), rulesFile: absOrNull(config.report.rulesFile) },
+    store: { ...config.store, path: absOrNull(config.store.path), urlFile: absOrNull(config.store.urlFile) },
   };
 }

@@ -215,6 +215,25 @@ const report = z
   })
   .prefault({});
 
+const store = z
+  .strictObject({
+    /** sqlite: one embedded file (default, nothing to install); postgresql: one database shared by several nodes. */
+    engine: z.enum(['sqlite', 'postgresql']).default('sqlite'),
+    /** sqlite: the database file on a local disk (mode 0600); null: <archive.dir>/intake.sqlite. */
+    path: nullablePath.default(null),
+    /** postgresql: postgres://user@host:port/db; or urlFile (a secret), or env INTAKE_STORE_URL. */
+    url: z.string().min(1).nullable().default(null),
+    urlFile: nullablePath.default(null),
+    /** postgresql: connections per process. */
+    connections: z.number().int().min(1).max(64).default(4),
+  })
+  .prefault({})
+  .superRefine((value, ctx) => {
+    if (value.engine === 'sqlite' && (value.url || value.urlFile)) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'store.url and store.urlFile are for store.engine: postgresql' });
+    }
+  });
+
 export const configSchema = z
   .strictObject({
     team,
@@ -227,6 +246,7 @@ export const configSchema = z
     log,
     processing,
     report,
+    store,
   })
   .superRefine((value, ctx) => {
     // A decompression limit above the archive cap would let a small zlib bomb grow past

@@ -1,0 +1,42 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config/schema.js';
+import { PgEngine } from './pg-engine.js';
+import { SqliteEngine } from './sqlite-engine.js';
+import { SqlStore } from './sql-store.js';
+
+export const STORE_URL_ENV = 'INTAKE_STORE_URL';
+
+/** `store.path`, or `<archive.dir>/intake.sqlite` when it is null. */
+export function sqlitePath(config: Config): string {
+  return config.store.path ?? path.join(config.archive.dir, 'intake.sqlite');
+}
+
+/** The PostgreSQL connection URL: env INTAKE_STORE_URL, else store.urlFile, else store.url. */
+export async function storeUrl(config: Config, env: NodeJS.ProcessEnv): Promise<string> {
+  const fromEnv = env[STORE_URL_ENV];
+  if (fromEnv) return fromEnv.trim();
+  if (config.store.urlFile) return (await readFile(config.store.urlFile, 'utf8')).trim();
+  if (config.store.url) return config.store.url;
+  throw new Error(`store.engine is postgresql but no URL is configured (store.url, store.urlFile or env ${STORE_URL_ENV})`);
+}
+
+/** The URL without its password, for logs and messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgresql (unparseable URL)';
+  }
+}
+
+export async function openStore(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<SqlStore> {
+  if (config.store.engine === 'postgresql') {
+    const url = await storeUrl(config, env);
+    return SqlStore.open(new PgEngine({ url, max: config.store.connections }), redactUrl(url));
+  }
+  const file = sqlitePath(config);
+  return SqlStore.open(new SqliteEngine({ file }), file);
+}

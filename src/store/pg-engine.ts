@@ -1,0 +1,101 @@
+import pg from 'pg';
+import type { Dialect, Row, SqlEngine, SqlTx, SqlValue } from './sql.js';
+
+/**
+ * The shared engine for several intake nodes: one PostgreSQL database, a small pool per
+ * process. No application-level group commit: PostgreSQL already merges the WAL flushes
+ * of concurrent commits, and a few connections beat batching on one (research/storage.md
+ * §1, e4g vs e4s). Ticket numbers come from a SEQUENCE per prefix and year, so
+ * allocating one never waits for another node's transaction.
+ */
+export interface PgOptions {
+  url: string;
+  /** Connections per process (a few: each `intake ingest` opens its own pool). */
+  max?: number;
+}
+
+export class PgEngine implements SqlEngine {
+  readonly dialect: Dialect = pgDialect;
+  private readonly pool: pg.Pool;
+
+  constructor(options: PgOptions) {
+    this.pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 4, idleTimeoutMillis: 30_000 });
+    // An idle client losing its server must not crash the process; the next query reconnects.
+    this.pool.on('error', () => undefined);
+  }
+
+  async write<T>(work: (tx: SqlTx) => Promise<T>): Promise<T> {
+    return this.transaction('BEGIN', work);
+  }
+
+  async read<T>(work: (tx: SqlTx) => Promise<T>): Promise<T> {
+    return this.transaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', work);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private async transaction<T>(begin: string, work: (tx: SqlTx) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query(begin);
+      const value = await work(new PgTx(client));
+      await client.query('COMMIT');
+      return value;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+}
+
+class PgTx implements SqlTx {
+  private readonly client: pg.PoolClient;
+
+  constructor(client: pg.PoolClient) {
+    this.client = client;
+  }
+
+  async get<T extends Row>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+    return (await this.query<T>(sql, params)).rows[0];
+  }
+
+  async all<T extends Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return (await this.query<T>(sql, params)).rows;
+  }
+
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    return (await this.query(sql, params)).rowCount ?? 0;
+  }
+
+  private query<T extends Row>(sql: string, params: readonly SqlValue[]): Promise<pg.QueryResult<T>> {
+    return this.client.query<T>(numberPlaceholders(sql), params as SqlValue[]);
+  }
+}
+
+/** `?` → `$1, $2, …` (the store's statements have no `?` inside literals). */
+export function numberPlaceholders(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+const pgDialect: Dialect = {
+  name: 'postgresql',
+  forUpdate: ' FOR UPDATE',
+  skipLocked: ' FOR UPDATE SKIP LOCKED',
+  async nextTicketNumber(tx, prefix, year) {
+    // Never blocks another node and never reuses a number; a rolled-back transaction
+    // leaves a gap (as a crash after the old mkdir allocation did).
+    const name = `ticket_${prefix.toLowerCase()}_${year}`;
+    if (!/^ticket_[a-z0-9]{2,16}_\d{4}$/.test(name)) throw new Error('invalid ticket sequence name');
+    await tx.run(`CREATE SEQUENCE IF NOT EXISTS ${name}`);
+    const row = await tx.get<{ n: string }>(`SELECT nextval('${name}') AS n`);
+    return Number(row!.n);
+  },
+};

@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import type { TransportInfo } from '../model/transport.js';
+import { asBuffer, type SqlEngine } from './sql.js';
+import type { Lease, ReceivedMessage } from './store.js';
+
+/**
+ * Receipts: every delivery of raw bytes, durable before the sender is told "ok". A
+ * receipt stays `pending` until its message is committed (or found to be a duplicate);
+ * a pending receipt whose lease ran out — its process died, or its retry is due — is
+ * claimed by whichever process looks next. This replaces the spool directory.
+ */
+export async function receive(engine: SqlEngine, raw: Buffer, transport: TransportInfo, receivedAt: Date, lease: Lease): Promise<ReceivedMessage> {
+  const sha256 = sha256Hex(raw);
+  const at = receivedAt.toISOString();
+  const id = await engine.write(async (tx) => {
+    await tx.run(
+      'INSERT INTO raw_message (sha256, size, bytes, first_received_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING',
+      [sha256, raw.length, raw, at],
+    );
+    const row = await tx.get<{ id: number | string }>(
+      'INSERT INTO receipt (sha256, received_at, transport, lease_owner, lease_until) VALUES (?, ?, ?, ?, ?) RETURNING id',
+      [sha256, at, JSON.stringify(transport), lease.owner, leaseUntil(lease)],
+    );
+    return String(row!.id);
+  });
+  return { receiptId: id, raw, sha256, receivedAt, transport };
+}
+
+export async function claimReceipts(engine: SqlEngine, lease: Lease, limit: number): Promise<ReceivedMessage[]> {
+  const now = lease.now.toISOString();
+  const rows = await engine.write(async (tx) => {
+    const due = await tx.all<{ id: number | string }>(
+      `SELECT id FROM receipt WHERE state = 'pending' AND lease_until <= ? ORDER BY lease_until, id LIMIT ?${engine.dialect.skipLocked}`,
+      [now, limit],
+    );
+    const claimed: Array<{ id: number | string; sha256: string; received_at: string; transport: string; bytes: unknown }> = [];
+    for (const { id } of due) {
+      await tx.run('UPDATE receipt SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 WHERE id = ?', [lease.owner, leaseUntil(lease), id]);
+      const row = await tx.get<(typeof claimed)[number]>(
+        'SELECT r.id, r.sha256, r.received_at, r.transport, m.bytes FROM receipt r JOIN raw_message m ON m.sha256 = r.sha256 WHERE r.id = ?',
+        [id],
+      );
+      if (row) claimed.push(row);
+    }
+    return claimed;
+  });
+  return rows.map((row) => ({
+    receiptId: String(row.id),
+    raw: asBuffer(row.bytes),
+    sha256: row.sha256,
+    receivedAt: new Date(row.received_at),
+    transport: JSON.parse(row.transport) as TransportInfo,
+  }));
+}
+
+export async function receiptFailed(engine: SqlEngine, receiptId: string, error: string, retryAt: Date): Promise<void> {
+  await engine.write((tx) =>
+    tx.run(`UPDATE receipt SET lease_owner = NULL, lease_until = ?, last_error = ? WHERE id = ? AND state = 'pending'`, [
+      retryAt.toISOString(),
+      error.slice(0, 500),
+      Number(receiptId),
+    ]),
+  );
+}
+
+export async function nextReceiptDue(engine: SqlEngine): Promise<string | null> {
+  return engine.read(async (tx) => (await tx.get<{ t: string | null }>(`SELECT MIN(lease_until) AS t FROM receipt WHERE state = 'pending'`))?.t ?? null);
+}
+
+export async function pendingReceipts(engine: SqlEngine): Promise<number> {
+  return engine.read(async (tx) => Number((await tx.get<{ n: number }>(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM receipt WHERE state = 'pending'`))?.n ?? 0));
+}
+
+function leaseUntil(lease: Lease): string {
+  return new Date(lease.now.getTime() + lease.ms).toISOString();
+}
+
+export function sha256Hex(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}

@@ -1,0 +1,223 @@
+import { closeSync, chmodSync, mkdirSync, openSync } from 'node:fs';
+import path from 'node:path';
+// The one module that touches node:sqlite: Node 26 renames DatabaseSync to Database
+// (DEP0210), and this is the line to change when it does.
+import { DatabaseSync, backup, type StatementSync } from 'node:sqlite';
+import type { Dialect, Row, SqlEngine, SqlTx, SqlValue } from './sql.js';
+
+/**
+ * The embedded engine: one SQLite file, WAL, synchronous=FULL (a commit is on disk when
+ * it returns), mode 0600 because it holds decrypted reports.
+ *
+ * Writes are group-committed: every job queued while a transaction is open joins the next
+ * one (`BEGIN IMMEDIATE`, a SAVEPOINT per job, one COMMIT, one fsync for all of them).
+ * Another process holding the write lock (`intake ingest` beside `intake serve`) is waited
+ * for from a timer with busy_timeout 0 — SQLite's own busy handler would sleep inside the
+ * synchronous call and stop every SMTP session of this process (research/storage.md §1).
+ * Reads use a second connection, so they only ever see committed data.
+ */
+const MAX_BATCH = 64;
+const LOCK_WAIT_MS = 30_000;
+
+interface Job {
+  work: (tx: SqlTx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface SqliteOptions {
+  file: string;
+  /** How long a write waits for another process's lock before failing (temporary). */
+  lockWaitMs?: number;
+}
+
+export class SqliteEngine implements SqlEngine {
+  readonly dialect: Dialect = sqliteDialect;
+  readonly file: string;
+  private readonly writer: Connection;
+  private readonly reader: Connection;
+  private readonly lockWaitMs: number;
+  private queue: Job[] = [];
+  private flushing = false;
+  private reads: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private idle: Array<() => void> = [];
+
+  constructor(options: SqliteOptions) {
+    this.file = path.resolve(options.file);
+    this.lockWaitMs = options.lockWaitMs ?? LOCK_WAIT_MS;
+    createPrivateFile(this.file);
+    this.writer = new Connection(this.file);
+    this.writer.exec('PRAGMA journal_mode = WAL');
+    this.writer.exec('PRAGMA synchronous = FULL');
+    this.reader = new Connection(this.file);
+    for (const suffix of ['-wal', '-shm']) chmodQuietly(`${this.file}${suffix}`);
+  }
+
+  write<T>(work: (tx: SqlTx) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.kick();
+    });
+  }
+
+  read<T>(work: (tx: SqlTx) => Promise<T>): Promise<T> {
+    // One snapshot at a time on the reader connection (BEGIN … COMMIT around the job).
+    const run = this.reads.then(async () => {
+      this.reader.exec('BEGIN');
+      try {
+        return await work(this.reader);
+      } finally {
+        this.reader.exec('COMMIT');
+      }
+    });
+    this.reads = run.catch(() => undefined);
+    return run;
+  }
+
+  /** A consistent online copy (SQLite's backup API), readable while writers go on. */
+  async backupTo(target: string): Promise<void> {
+    createPrivateFile(target);
+    await backup(this.reader.db, target);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.flushing || this.queue.length > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
+    await this.reads;
+    this.reader.db.close();
+    this.writer.db.close();
+  }
+
+  private kick(): void {
+    if (this.flushing || this.queue.length === 0) {
+      if (!this.flushing) for (const done of this.idle.splice(0)) done();
+      return;
+    }
+    this.flushing = true;
+    // Let every job that is ready this turn join the same transaction.
+    setImmediate(() => void this.flush());
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.queue.splice(0, MAX_BATCH);
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      await this.beginImmediate();
+      for (const job of batch) outcomes.push(await this.runJob(job));
+      this.writer.exec('COMMIT');
+      batch.forEach((job, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome.ok) job.resolve(outcome.value);
+        else job.reject(outcome.error);
+      });
+    } catch (error) {
+      if (this.writer.db.isTransaction) this.writer.exec('ROLLBACK');
+      for (const job of batch) job.reject(error);
+    } finally {
+      this.flushing = false;
+      this.kick();
+    }
+  }
+
+  private async runJob(job: Job): Promise<{ ok: true; value: unknown } | { ok: false; error: unknown }> {
+    this.writer.exec('SAVEPOINT job');
+    try {
+      const value = await job.work(this.writer);
+      this.writer.exec('RELEASE job');
+      return { ok: true, value };
+    } catch (error) {
+      this.writer.exec('ROLLBACK TO job');
+      this.writer.exec('RELEASE job');
+      return { ok: false, error };
+    }
+  }
+
+  /** BEGIN IMMEDIATE, retried from a timer while another process holds the write lock. */
+  private async beginImmediate(): Promise<void> {
+    const deadline = Date.now() + this.lockWaitMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.writer.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (error) {
+        if (!isBusy(error) || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1 + attempt, 20)));
+      }
+    }
+  }
+}
+
+/** One node:sqlite connection with a statement cache, as the store's SqlTx. */
+class Connection implements SqlTx {
+  readonly db: DatabaseSync;
+  private readonly statements = new Map<string, StatementSync>();
+
+  constructor(file: string) {
+    // timeout 0: lock waits are retried from a timer (see SqliteEngine), never slept on.
+    this.db = new DatabaseSync(file, { timeout: 0 });
+    this.db.exec('PRAGMA foreign_keys = ON');
+  }
+
+  exec(sql: string): void {
+    this.db.exec(sql);
+  }
+
+  async get<T extends Row>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+    return this.statement(sql).get(...params) as T | undefined;
+  }
+
+  async all<T extends Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return this.statement(sql).all(...params) as T[];
+  }
+
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    return Number(this.statement(sql).run(...params).changes);
+  }
+
+  private statement(sql: string): StatementSync {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+const sqliteDialect: Dialect = {
+  name: 'sqlite',
+  forUpdate: '',
+  skipLocked: '',
+  async nextTicketNumber(tx, prefix, year) {
+    // Gapless: the counter row commits with the message that took the number.
+    const row = await tx.get<{ last: number }>(
+      `INSERT INTO ticket_counter (prefix, year, last) VALUES (?, ?, 1)
+       ON CONFLICT (prefix, year) DO UPDATE SET last = last + 1 RETURNING last`,
+      [prefix, year],
+    );
+    return Number(row!.last);
+  },
+};
+
+/** SQLITE_BUSY (5) and its extended codes (e.g. 517 BUSY_SNAPSHOT), SQLITE_LOCKED (6). */
+function isBusy(error: unknown): boolean {
+  const code = Number((error as { errcode?: unknown }).errcode);
+  return (code & 0xff) === 5 || (code & 0xff) === 6;
+}
+
+/** Creates the file owner-only before SQLite opens it (SQLite's -wal/-shm copy its mode). */
+function createPrivateFile(file: string): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o750 });
+  closeSync(openSync(file, 'a', 0o600));
+  chmodSync(file, 0o600);
+}
+
+function chmodQuietly(file: string): void {
+  try {
+    chmodSync(file, 0o600);
+  } catch {
+    // not created yet: SQLite gives it the database file's mode
+  }
+}

@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { PgEngine } from '../../src/store/pg-engine.js';
+import { SqliteEngine } from '../../src/store/sqlite-engine.js';
+import { SqlStore } from '../../src/store/sql-store.js';
+import { startPgCluster, type PgCluster } from './pg-cluster.js';
+import { tempDir } from './temp-dir.js';
+
+/**
+ * The engines a contract test runs against: SQLite on a temp file, PostgreSQL on a
+ * throwaway cluster started once per test file. `fresh()` gives an empty store; `second()`
+ * opens another store on the same data (another process or node).
+ */
+export interface EngineFixture {
+  name: 'sqlite' | 'postgresql';
+  fresh(): Promise<{ store: SqlStore; second(): Promise<SqlStore> }>;
+}
+
+export function storeEngines(): EngineFixture[] {
+  let cluster: PgCluster | null = null;
+  let databases = 0;
+  const opened: SqlStore[] = [];
+  beforeAll(async () => {
+    cluster = await startPgCluster();
+  }, 60_000);
+  afterAll(async () => {
+    for (const store of opened.splice(0)) await store.close().catch(() => undefined);
+    await cluster?.stop();
+  });
+  const track = (store: SqlStore) => (opened.push(store), store);
+  return [
+    {
+      name: 'sqlite',
+      async fresh() {
+        const file = path.join(await tempDir('intake-store-', 'file'), 'intake.sqlite');
+        const open = async () => track(await SqlStore.open(new SqliteEngine({ file }), file));
+        return { store: await open(), second: open };
+      },
+    },
+    {
+      name: 'postgresql',
+      async fresh() {
+        const url = await cluster!.createDatabase(`contract_${++databases}`);
+        const open = async () => track(await SqlStore.open(new PgEngine({ url }), url));
+        return { store: await open(), second: open };
+      },
+    },
+  ];
+}
