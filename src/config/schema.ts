@@ -234,6 +234,64 @@ const store = z
     }
   });
 
+/** An http(s) URL without credentials in it (those come from secret files). */
+const httpUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === '';
+  } catch {
+    return false;
+  }
+}, 'an http:// or https:// URL without user or password in it');
+
+export const WEBHOOK_EVENTS = ['ticket.created', 'message.added', 'ticket.closed', 'ticket.reopened'] as const;
+
+const webhook = z.strictObject({
+  url: httpUrl,
+  /** The HMAC-SHA256 key of X-Intake-Signature (required: an unsigned webhook could be forged). */
+  secretFile: z.string().min(1),
+  events: z.array(z.enum(WEBHOOK_EVENTS)).min(1).default([...WEBHOOK_EVENTS]),
+  timeoutSeconds: seconds(300).default(15),
+});
+
+/** Names of the RT custom fields that receive csirt-intake's facts; a null name is not set. */
+const rtCustomFields = z
+  .strictObject({
+    ticket: z.string().min(1).nullable().default(null),
+    signedBy: z.string().min(1).nullable().default(null),
+    signature: z.string().min(1).nullable().default(null),
+    fromMatchesSigner: z.string().min(1).nullable().default(null),
+    encryption: z.string().min(1).nullable().default(null),
+  })
+  .prefault({});
+
+const rt = z
+  .strictObject({
+    url: httpUrl,
+    queue: z.string().min(1),
+    /** An RT auth token (Settings → Auth Tokens), or env INTAKE_RT_TOKEN. */
+    tokenFile: nullablePath.default(null),
+    /** Or an RT user and its password (HTTP Basic; password from the file or env INTAKE_RT_PASSWORD). */
+    user: z.string().min(1).nullable().default(null),
+    passwordFile: nullablePath.default(null),
+    customFields: rtCustomFields,
+    timeoutSeconds: seconds(300).default(30),
+  })
+  .superRefine((value, ctx) => {
+    if (value.tokenFile !== null && value.user !== null) {
+      ctx.addIssue({ code: 'custom', path: ['user'], message: 'give tokenFile or user/passwordFile, not both' });
+    }
+  });
+
+const handoff = z
+  .strictObject({
+    /** JSON POSTs per ticket event, HMAC-signed, queued in the store and retried like acks. */
+    webhooks: z.array(webhook).default([]),
+    /** Request Tracker REST2: an RT ticket per report, follow-ups as correspondence. */
+    rt: rt.nullable().default(null),
+  })
+  .prefault({});
+
 export const configSchema = z
   .strictObject({
     team,
@@ -247,6 +305,7 @@ export const configSchema = z
     processing,
     report,
     store,
+    handoff,
   })
   .superRefine((value, ctx) => {
     // A decompression limit above the archive cap would let a small zlib bomb grow past

@@ -9,6 +9,8 @@ export const SECRET_ENV = {
   pgpPassphrase: 'INTAKE_PGP_PASSPHRASE',
   imapPassword: 'INTAKE_IMAP_PASSWORD',
   outboundPassword: 'INTAKE_SMTP_PASSWORD',
+  rtToken: 'INTAKE_RT_TOKEN',
+  rtPassword: 'INTAKE_RT_PASSWORD',
 } as const;
 
 export async function readSecret(

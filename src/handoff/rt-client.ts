@@ -1,4 +1,5 @@
 import { escapeForLog } from '../log/escape.js';
+import { describeFetchError } from './fetch-error.js';
 import { permanent, temporary } from '../model/errors.js';
 
 /**
@@ -194,10 +195,4 @@ function httpError(method: string, resource: string, status: number, text: strin
   }
   const message = `RT ${method} ${resource}: HTTP ${status}${detail}`;
   return status >= 500 || TEMPORARY_STATUS.has(status) ? temporary(`rt-http-${status}`, message) : permanent(`rt-http-${status}`, message);
-}
-
-function describeFetchError(error: unknown): string {
-  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError') return 'timed out';
-  return escapeForLog(e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(error), 200);
 }
