@@ -22,17 +22,17 @@ export interface ComposeSpec {
  * and to the team key, so the archived copy stays readable by the team.
  */
 export async function composeMail(spec: ComposeSpec): Promise<OutgoingMail> {
+  const { raw, encrypted } = await composeSignedMessage(spec);
+  return { kind: spec.kind, recipient: spec.headers.to, messageId: spec.headers.messageId, encrypted, raw };
+}
+
+/** The RFC 5322 bytes of a signed (and, with keys to encrypt to, encrypted) message. */
+export async function composeSignedMessage(spec: Omit<ComposeSpec, 'kind'>): Promise<{ raw: Buffer; encrypted: boolean }> {
   const signed = await signEntity(textPart(spec.text), spec.team.privateKey, spec.date);
   const encrypted = spec.encryptTo.length > 0;
   const top = encrypted ? await encryptEntity(signed, [...spec.encryptTo, spec.team.publicKey], spec.date) : signed;
   const text = `${[...headerLines(spec.headers), ...top.headers].join('\r\n')}\r\n\r\n${top.body}`;
   // Every byte we send is ours and 7-bit: no 8BITMIME/SMTPUTF8 needed, nothing to mangle.
   if (!/^[\x00-\x7f]*$/.test(text)) throw new Error('composed mail is not 7-bit clean');
-  return {
-    kind: spec.kind,
-    recipient: spec.headers.to,
-    messageId: spec.headers.messageId,
-    encrypted,
-    raw: Buffer.from(text, 'ascii'),
-  };
+  return { raw: Buffer.from(text, 'ascii'), encrypted };
 }

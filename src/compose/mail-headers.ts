@@ -79,8 +79,9 @@ export interface OutgoingHeaders {
   messageId: string;
   inReplyTo: string | null;
   references: string[];
-  /** RFC 3834 §5: `auto-replied` answers a message, `auto-generated` is any other. */
-  autoSubmitted: 'auto-replied' | 'auto-generated';
+  /** RFC 3834 §5: `auto-replied` answers a message, `auto-generated` is any other;
+   * null for mail a person wrote (an operator's reply), which carries no Auto-Submitted. */
+  autoSubmitted: 'auto-replied' | 'auto-generated' | null;
   loopName: string;
 }
 
@@ -94,8 +95,8 @@ export function headerLines(h: OutgoingHeaders): string[] {
   ];
   if (h.inReplyTo) lines.push(`In-Reply-To: ${h.inReplyTo}`);
   if (h.references.length > 0) lines.push(`References: ${h.references.join('\r\n ')}`);
+  if (h.autoSubmitted) lines.push(`Auto-Submitted: ${h.autoSubmitted}`);
   lines.push(
-    `Auto-Submitted: ${h.autoSubmitted}`,
     // Microsoft Exchange and Outlook honour this rather than Auto-Submitted.
     'X-Auto-Response-Suppress: All',
     `${LOOP_HEADER}: ${headerText(h.loopName)}`,
