@@ -4,9 +4,6 @@ import type { Config } from './config/schema.js';
 import { loadAckTemplates } from './compose/ack-template.js';
 import { Archive } from './effects/archive.js';
 import { OutboxSender } from './effects/outbox-sender.js';
-import { createSmtpRelay } from './effects/smtp-relay.js';
-import { ImapWatcher } from './ingest/imap-watcher.js';
-import { SmtpListener } from './ingest/smtp-listener.js';
 import { Counters } from './log/counters.js';
 import { HealthReporter } from './log/health-reporter.js';
 import { backoffFromSeconds } from './model/backoff.js';
@@ -57,7 +54,7 @@ export interface App {
   /** Delivers the outbox (`outbound.mode: smtp`); null in outbox mode. Runs between start and stop. */
   readonly outboxSender: OutboxSender | null;
   readonly counters: Counters;
-  /** The running components of `intake serve`, by name (e.g. `smtp` for its bound port). */
+  /** The components of `intake serve`, by name (e.g. `smtp` for its bound port); filled by `start`. */
   readonly components: ReadonlyMap<string, Component>;
   accept(raw: Buffer, transport: TransportInfo): Promise<SpooledMessage>;
   process(message: SpooledMessage): Promise<Outcome>;
@@ -88,7 +85,7 @@ export async function openApp({ config, logger, env = process.env, now = () => n
   const context: EffectContext = { config, now, keys, lookups: lookupsFor(archive), report, archive, logger, templates };
   const outboxSender =
     config.outbound.mode === 'smtp'
-      ? new OutboxSender({ archive, config, logger, now, deliver: await createSmtpRelay(config, env) })
+      ? new OutboxSender({ archive, config, logger, now, deliver: await (await import('./effects/smtp-relay.js')).createSmtpRelay(config, env) })
       : null;
   // The bound keeps memory flat under a burst: ~4 messages waiting per worker.
   const queue = new WorkQueue(config.processing.concurrency, config.processing.concurrency * 4 + 16);
@@ -141,7 +138,8 @@ export async function openApp({ config, logger, env = process.env, now = () => n
     return processed;
   };
 
-  const components = serveComponents({ config, logger, env, archive, queue, counters, retrier, outboxSender, accept, process, recoverSpool });
+  const componentDeps: ComponentDeps = { config, logger, env, archive, queue, counters, retrier, outboxSender, accept, process, recoverSpool };
+  const components = new Map<string, Component>();
   const started: Component[] = [];
 
   const app: App = {
@@ -151,7 +149,7 @@ export async function openApp({ config, logger, env = process.env, now = () => n
     queue,
     outboxSender,
     counters,
-    components: new Map(components.map((c) => [c.name, c])),
+    components,
     accept,
     process,
     async ingest(raw, transport) {
@@ -167,7 +165,8 @@ export async function openApp({ config, logger, env = process.env, now = () => n
     recoverSpool,
     /** Components in list order; if one fails to start, those started are stopped again. */
     async start() {
-      for (const component of components) {
+      for (const component of await serveComponents(componentDeps)) {
+        components.set(component.name, component);
         try {
           await component.start();
         } catch (error) {
@@ -223,7 +222,7 @@ interface ComponentDeps {
  * is accepted once the old is dealt with. At shutdown the transports stop first, then the
  * work queue drains, and the outbox sender stops last (acks of drained messages go out).
  */
-function serveComponents(deps: ComponentDeps): Component[] {
+async function serveComponents(deps: ComponentDeps): Promise<Component[]> {
   const { config, logger, archive, queue, counters, retrier } = deps;
   const health = new HealthReporter(config.log.healthIntervalSeconds * 1000, logger, async () => ({
     queueDepth: queue.depth,
@@ -235,7 +234,9 @@ function serveComponents(deps: ComponentDeps): Component[] {
   const pipeline: Component = { name: 'pipeline', start: async () => undefined, stop: () => queue.drain() };
   const recovery: Component = { name: 'spool-recovery', start: async () => void (await deps.recoverSpool()), stop: async () => undefined };
   const components: Component[] = [...(deps.outboxSender ? [deps.outboxSender] : []), pipeline, retrier, health, recovery];
+  // Transports are imported only here, so one-shot commands never load smtp-server or imapflow.
   if (config.smtp.enabled) {
+    const { SmtpListener } = await import('./ingest/smtp-listener.js');
     components.push(
       new SmtpListener({
         config,
@@ -246,6 +247,7 @@ function serveComponents(deps: ComponentDeps): Component[] {
     );
   }
   if (config.imap.enabled) {
+    const { ImapWatcher } = await import('./ingest/imap-watcher.js');
     components.push(
       new ImapWatcher({
         config,

@@ -1,12 +1,19 @@
 #!/usr/bin/env node
-import { runCli } from './cli/run-cli.js';
+import { enableCompileCache } from './cli/compile-cache.js';
 import { EXIT } from './cli/exit-codes.js';
 
 /**
  * The process edge: argv, environment and signals in, an exit code out. The first
  * SIGTERM/SIGINT asks the running command to finish its in-flight work; a second one
  * exits at once.
+ *
+ * The compile cache is switched on before anything else is loaded, and the command line
+ * is imported only then (a static import would be compiled first): every command loads
+ * just the modules it needs (cli/run-cli.ts).
  */
+enableCompileCache();
+const { runCli } = await import('./cli/run-cli.js');
+
 const stop = new AbortController();
 let signals = 0;
 for (const name of ['SIGTERM', 'SIGINT'] as const) {

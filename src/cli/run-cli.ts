@@ -1,20 +1,15 @@
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/load-config.js';
-import { type CliIo, writeLine } from './cli-io.js';
-import { registerConfig } from './config.js';
+import { ConfigError } from '../config/config-error.js';
+import { packageVersion } from '../version.js';
+import type { CliIo } from './cli-io.js';
+import { COMMANDS, commandNameIn } from './commands.js';
 import { EXIT } from './exit-codes.js';
-import { registerIndex } from './index-command.js';
-import { registerIngest } from './ingest.js';
-import { registerKeys } from './keys.js';
-import { registerReprocess } from './reprocess.js';
-import { registerServe } from './serve.js';
-import { registerStats } from './stats.js';
-import { registerTail } from './tail.js';
-import { registerTickets } from './tickets.js';
 
 /**
- * Builds the `intake` command line from one registry of commands (one file each) and
- * runs it. Returns the exit code; main.ts is the only place that exits the process.
+ * Builds the `intake` command line from one registry of commands (cli/commands.ts, one
+ * file each) and runs it. Only the command that runs is loaded; the others are listed by
+ * name and description, so `--help` still shows them all. Returns the exit code;
+ * main.ts is the only place that exits the process.
  */
 export async function runCli(argv: string[], io: CliIo, signal: AbortSignal): Promise<number> {
   let exitCode: number = EXIT.ok;
@@ -23,6 +18,7 @@ export async function runCli(argv: string[], io: CliIo, signal: AbortSignal): Pr
   };
   const program = new Command('intake')
     .description('csirt-intake: the mail front door of a CSIRT')
+    .version(versionLine(), '-V, --version', 'print the version of csirt-intake and of the Node.js it runs on')
     .option('--config <file>', 'configuration file (default config/default.yaml, env INTAKE_CONFIG)')
     .exitOverride()
     .configureOutput({
@@ -30,15 +26,11 @@ export async function runCli(argv: string[], io: CliIo, signal: AbortSignal): Pr
       writeErr: (text) => io.stderr.write(text),
     });
 
-  registerServe(program, io, setExit, signal);
-  registerIngest(program, io, setExit);
-  registerTickets(program, io, setExit);
-  registerTail(program, io, setExit, signal);
-  registerConfig(program, io, setExit);
-  registerIndex(program, io, setExit);
-  registerKeys(program, io, setExit);
-  registerReprocess(program, io, setExit);
-  registerStats(program, io, setExit);
+  const wanted = commandNameIn(argv);
+  for (const entry of COMMANDS) {
+    if (entry.name === wanted) (await entry.load())(program, io, setExit, signal);
+    else program.command(entry.name).description(entry.description);
+  }
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -49,9 +41,14 @@ export async function runCli(argv: string[], io: CliIo, signal: AbortSignal): Pr
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (error instanceof ConfigError) {
-      writeLine(io.stderr, error.message);
+      io.stderr.write(`${error.message}\n`);
       return EXIT.config;
     }
     throw error;
   }
+}
+
+/** `intake --version`: what an operator pastes into a bug report. */
+export function versionLine(): string {
+  return `csirt-intake ${packageVersion()} (Node.js ${process.version})`;
 }

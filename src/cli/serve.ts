@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { openApp, type App } from '../app.js';
 import { escapeForLog } from '../log/escape.js';
+import { packageVersion } from '../version.js';
 import { type CliIo, type GlobalOptions, loadConfigFor, loggerFor } from './cli-io.js';
 import { EXIT } from './exit-codes.js';
 
@@ -45,7 +46,10 @@ export async function runServe(options: GlobalOptions, io: CliIo, signal: AbortS
     return EXIT.failure;
   }
   try {
-    logger.info({ archive: config.archive.dir, components: [...app.components.keys()] }, 'intake serve started');
+    logger.info(
+      { version: packageVersion(), node: process.version, archive: config.archive.dir, components: [...app.components.keys()] },
+      'intake serve started',
+    );
     // With no transport enabled (MTA pipe delivery, `serve` only for retries and the
     // outbox) nothing else may hold the event loop open: the wait for the signal must.
     const keepAlive = setInterval(() => undefined, 3_600_000);

@@ -1,19 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
+import { ConfigError } from './config-error.js';
 import { configSchema, type Config } from './schema.js';
 
-export const DEFAULT_CONFIG_PATH = 'config/default.yaml';
+export { ConfigError };
 
-/** Every problem of a configuration, each with its dotted path, reported at once. */
-export class ConfigError extends Error {
-  readonly problems: string[];
-  constructor(file: string, problems: string[]) {
-    super(`${file}: ${problems.length} problem(s)\n  ${problems.join('\n  ')}`);
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
+export const DEFAULT_CONFIG_PATH = 'config/default.yaml';
 
 export interface LoadedConfig {
   file: string;

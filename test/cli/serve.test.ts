@@ -65,6 +65,10 @@ describe('intake serve', () => {
     const serve = startServe(dir, await writeServeConfig(dir, { smtp: { enabled: false } }));
     const started = await serve.waitForLine((l) => l.msg === 'intake serve started', 'the start');
     expect(started.components).toEqual(['pipeline', 'spool-retry', 'health', 'spool-recovery']);
+    // The pinned runtime (DESIGN §1), whatever `node` the machine has first on PATH.
+    expect(started.node).toBe(process.version);
+    expect(Number(/^v(\d+)/.exec(String(started.node))![1])).toBeGreaterThanOrEqual(24);
+    expect(started.version).toMatch(/^\d+\.\d+\.\d+/);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(serve.child.exitCode).toBeNull();
     serve.child.kill('SIGTERM');

@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import type { CliIo } from './cli-io.js';
+
+/** What each command file exports: it adds its command (options, subcommands, action) to the program. */
+export type RegisterCommand = (program: Command, io: CliIo, setExit: (code: number) => void, signal: AbortSignal) => void;
+
+export interface CommandEntry {
+  name: string;
+  /** The line `intake --help` shows; the command's own file repeats it (a test keeps them equal). */
+  description: string;
+  load(): Promise<RegisterCommand>;
+}
+
+/**
+ * Every `intake` command, in the order `intake --help` lists them. A command's module
+ * (and so everything it imports: openpgp, mailparser, smtp-server, imapflow …) is
+ * imported only when that command runs, so `intake --version` or an MTA's `intake
+ * ingest` never pays for the daemon's listeners or the operator views.
+ */
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'serve', description: 'run the daemon: spool recovery, enabled transports, outbox sender', load: async () => (await import('./serve.js')).registerServe },
+  { name: 'ingest', description: 'process raw RFC 5322 messages from files or stdin (MTA pipe delivery)', load: async () => (await import('./ingest.js')).registerIngest },
+  { name: 'tickets', description: 'operator views of the tickets', load: async () => (await import('./tickets.js')).registerTickets },
+  { name: 'tail', description: 'follow the log file, human-readable (like tail -f through pino-pretty)', load: async () => (await import('./tail.js')).registerTail },
+  { name: 'config', description: 'validate or print the configuration', load: async () => (await import('./config.js')).registerConfig },
+  { name: 'index', description: 'maintain the lookup index (dedup, threading)', load: async () => (await import('./index-command.js')).registerIndex },
+  { name: 'keys', description: 'team key, curated constituent keyring, keys seen in mail', load: async () => (await import('./keys.js')).registerKeys },
+  {
+    name: 'reprocess',
+    description: "re-run decryption, verification and parsing of a ticket's messages from their archived raw bytes (after a key import); never sends an acknowledgement",
+    load: async () => (await import('./reprocess.js')).registerReprocess,
+  },
+  {
+    name: 'stats',
+    description: 'reports per month, per RSIT class and priority, urgent, encrypted/signed share, time to acknowledgement',
+    load: async () => (await import('./stats.js')).registerStats,
+  },
+];
+
+/**
+ * The command an argument list runs: the first word that is not an option (the value
+ * of `--config FILE` is skipped); for `help NAME`, NAME. Undefined for `--help`,
+ * `--version` or nothing at all.
+ */
+export function commandNameIn(argv: readonly string[]): string | undefined {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length && words.length < 2; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') break;
+    if (arg === '--config') i++;
+    else if (!arg.startsWith('-')) words.push(arg);
+  }
+  return words[0] === 'help' ? words[1] : words[0];
+}
