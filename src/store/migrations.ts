@@ -1,4 +1,5 @@
 import type { EngineName, SqlEngine, SqlTx } from './sql.js';
+import { workbenchSchema } from './workbench-schema.js';
 
 /**
  * The schema, as numbered migrations applied at start (each in its own transaction). A
@@ -100,6 +101,11 @@ export const MIGRATIONS: readonly Migration[] = [
         `CREATE TABLE imap_seen (mailbox TEXT NOT NULL, uid INTEGER NOT NULL, PRIMARY KEY (mailbox, uid))${strict}`,
       ];
     },
+  },
+  {
+    version: 2,
+    description: 'operator workbench: search index, ticket events, replies, hand-off deliveries, RT links',
+    statements: workbenchSchema,
   },
 ];
 
