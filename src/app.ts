@@ -235,16 +235,14 @@ async function serveComponents(deps: ComponentDeps): Promise<Component[]> {
   const recovery: Component = { name: 'spool-recovery', start: async () => void (await deps.recoverSpool()), stop: async () => undefined };
   const components: Component[] = [...(deps.outboxSender ? [deps.outboxSender] : []), pipeline, retrier, health, recovery];
   // Transports are imported only here, so one-shot commands never load smtp-server or imapflow.
+  const intake = { accept: deps.accept, process: deps.process, hasRoom: () => queue.hasRoom(), waitForRoom: () => queue.waitForRoom() };
   if (config.smtp.enabled) {
     const { SmtpListener } = await import('./ingest/smtp-listener.js');
-    components.push(
-      new SmtpListener({
-        config,
-        logger,
-        counters,
-        intake: { accept: deps.accept, process: deps.process, hasRoom: () => queue.hasRoom(), waitForRoom: () => queue.waitForRoom() },
-      }),
-    );
+    components.push(new SmtpListener({ config, logger, counters, intake }));
+  }
+  if (config.lmtp.enabled) {
+    const { LmtpListener } = await import('./ingest/lmtp-listener.js');
+    components.push(new LmtpListener({ config, logger, counters, intake }));
   }
   if (config.imap.enabled) {
     const { ImapWatcher } = await import('./ingest/imap-watcher.js');

@@ -63,6 +63,7 @@ function resolvePaths(config: Config, cwd: string): Config {
       ...config.smtp,
       tls: config.smtp.tls && { keyFile: abs(config.smtp.tls.keyFile), certFile: abs(config.smtp.tls.certFile) },
     },
+    lmtp: { ...config.lmtp, socket: absOrNull(config.lmtp.socket) },
     imap: { ...config.imap, passwordFile: absOrNull(config.imap.passwordFile) },
     outbound: { ...config.outbound, passwordFile: absOrNull(config.outbound.passwordFile) },
     ack: {

@@ -83,6 +83,34 @@ const smtp = z
   })
   .prefault({});
 
+/**
+ * LMTP (RFC 2033) for an MTA on the same host or network: Postfix's `lmtp` transport,
+ * Exim's `lmtp` transport, and `intake ingest` handing its message to the daemon. The
+ * limits (size, clients, recipients, timeouts, line endings) are the smtp.* ones.
+ */
+const lmtp = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    /** A Unix socket (e.g. /run/csirt-intake/lmtp.sock); `intake ingest` hands off here. */
+    socket: nullablePath.default(null),
+    /** Permissions of the socket: who may connect (connecting needs write permission). */
+    socketMode: z.string().regex(/^0?[0-7]{3}$/, 'an octal mode as a string, e.g. "0660"').default('0660'),
+    /** Group of the socket (name or number), e.g. postfix; null: the daemon's own group. */
+    socketGroup: z.string().min(1).nullable().default(null),
+    /** TCP, for an MTA on another host (a trusted network only: LMTP has no TLS here). */
+    host: z.string().min(1).nullable().default(null),
+    port: port.nullable().default(null),
+  })
+  .prefault({})
+  .superRefine((value, ctx) => {
+    if ((value.host === null) !== (value.port === null)) {
+      ctx.addIssue({ code: 'custom', path: [value.host === null ? 'host' : 'port'], message: 'lmtp.host and lmtp.port go together' });
+    }
+    if (value.enabled && value.socket === null && value.host === null) {
+      ctx.addIssue({ code: 'custom', path: ['socket'], message: 'lmtp.enabled needs a socket or a host and port' });
+    }
+  });
+
 const imap = z
   .strictObject({
     enabled: z.boolean().default(false),
@@ -298,6 +326,7 @@ export const configSchema = z
     pgp,
     archive,
     smtp,
+    lmtp,
     imap,
     outbound,
     ack,

@@ -14,9 +14,20 @@ import { permanent } from '../model/errors.js';
 export async function smtpServerOptions(smtp: Config['smtp']): Promise<SMTPServerOptions> {
   const tls = smtp.tls ? await readTlsFiles(smtp.tls) : null;
   return {
-    secure: false,
+    ...sharedServerOptions(smtp),
     ...(tls ? { key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' as const } : {}),
     disabledCommands: tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
+  };
+}
+
+/**
+ * What SMTP and LMTP share (LMTP adds `lmtp: true` and never offers STARTTLS: it runs on
+ * a local socket or a trusted network).
+ */
+export function sharedServerOptions(smtp: Config['smtp']): SMTPServerOptions {
+  return {
+    secure: false,
+    disabledCommands: ['AUTH', 'STARTTLS'],
     size: smtp.maxMessageBytes,
     hideSize: false,
     // A message over the limit is answered 552 whatever else happens; the data handler

@@ -31,8 +31,18 @@ export class SmtpSession {
   }
 
   static connect(port: number, host = '127.0.0.1'): Promise<SmtpSession> {
+    return SmtpSession.open(() => net.connect(port, host));
+  }
+
+  /** The same over a Unix socket (the LMTP listener's). */
+  static connectUnix(file: string): Promise<SmtpSession> {
+    return SmtpSession.open(() => net.connect(file));
+  }
+
+  private static open(connect: () => net.Socket): Promise<SmtpSession> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect(port, host, () => resolve(new SmtpSession(socket)));
+      const socket = connect();
+      socket.once('connect', () => resolve(new SmtpSession(socket)));
       socket.once('error', reject);
     });
   }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
 import { scanArchive, spoolEntries } from '../helpers/archive-scan.js';
+import { fillQueue } from '../helpers/fill-queue.js';
 import { expectNoReportTextIn } from '../helpers/pipeline.js';
 import { startSmtpApp, swaks, type SmtpTestApp } from '../helpers/smtp-app.js';
 import { SmtpSession } from '../helpers/smtp-session.js';
@@ -195,15 +196,6 @@ describe('SMTP listener: slow and idle clients', () => {
     expect(await session.closed()).toBe(true);
   });
 });
-
-/** Fills the work queue with jobs that wait until `release()`: the queue has no room. */
-function fillQueue(queue: { hasRoom(): boolean; push(job: () => Promise<void>): Promise<void> }) {
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  const blockers: Array<Promise<void>> = [];
-  while (queue.hasRoom()) blockers.push(queue.push(() => gate));
-  return { release, blockers };
-}
 
 describe('SMTP listener: back-pressure and spool failures', () => {
   it('holds the reply to MAIL FROM while the work queue is full and says 250 once it has room', async () => {
