@@ -1,6 +1,8 @@
 import * as openpgp from 'openpgp';
 import type { SignerVerdict } from '../model/message-record.js';
 import type { PgpContext } from './pgp-context.js';
+import type { SignatureIssuer } from './signature-packet.js';
+import type { UnjudgedSignature } from './unjudged-signatures.js';
 
 /**
  * Each signature judged on its own (docs/research/security.md §1.3): openpgp.js' own
@@ -41,6 +43,25 @@ async function judgeOne(verification: Verification, ctx: PgpContext): Promise<Si
   }
   if (/expired/i.test(failure) && status.expired) return { ...identity, status: 'expired-key', reason: 'key-expired' };
   return { ...identity, status: 'invalid', reason: failureReason(failure) };
+}
+
+/**
+ * A signature that was sent but cannot be judged (unjudged-signatures.ts) is `invalid`
+ * with its reason, or `unknown-key` when its issuer is not in the curated keyring either
+ * (DESIGN §6) — never dropped, so the message never reads as unsigned.
+ */
+export async function judgeUnjudged(signatures: readonly UnjudgedSignature[], ctx: PgpContext): Promise<SignerVerdict[]> {
+  const result: SignerVerdict[] = [];
+  for (const { issuer, reason } of signatures) result.push(await unjudgedVerdict(issuer, reason, ctx));
+  return result;
+}
+
+export async function unjudgedVerdict(issuer: SignatureIssuer, reason: string, ctx: PgpContext): Promise<SignerVerdict> {
+  const key = (issuer.fingerprint ? ctx.keyring.byFingerprint(issuer.fingerprint) : null) ?? (issuer.keyId ? ctx.keyring.byKeyId(issuer.keyId) : null);
+  const base = { keyId: issuer.keyId ?? '', reason, created: issuer.created ? issuer.created.toISOString() : null, flags: timeFlags(issuer.created, ctx) };
+  if (!key) return { ...base, fingerprint: issuer.fingerprint, status: 'unknown-key', userIds: [] };
+  const status = await ctx.keyring.status(key, ctx.receivedAt);
+  return { ...base, fingerprint: status.fingerprint, status: 'invalid', userIds: status.userIds };
 }
 
 function failureReason(message: string): string {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import type { SignerVerdict } from '../model/message-record.js';
-import { judgeSignatures, verificationDate } from './judge-signatures.js';
+import { judgeSignatures, judgeUnjudged, unjudgedVerdict, verificationDate } from './judge-signatures.js';
 import type { PgpContext } from './pgp-context.js';
+import { drainPacketStream, signatureIssuersIn, unjudgedInPacketList } from './unjudged-signatures.js';
 
 /**
  * The three OpenPGP operations mail needs — open a message (decrypt, or verify a signed
@@ -33,9 +34,12 @@ export async function openMessage(input: string | Uint8Array, ctx: PgpContext): 
     const opened = encrypted ? await message.decrypt([ctx.team.privateKey], undefined, undefined, ctx.receivedAt, config) : message;
     const data = opened.getLiteralData();
     if (!(data instanceof Uint8Array)) throw new Error('no literal data');
-    const signaturePackets = opened.unwrapCompressed().packets.filterByTag(tag.signature) as unknown as Array<{ created: Date | null }>;
+    const packets = opened.unwrapCompressed().packets;
+    await drainPacketStream(packets);
+    const signaturePackets = packets.filterByTag(tag.signature) as unknown as Array<{ created: Date | null }>;
     const verifications = await opened.verify(verificationKeys(ctx), verificationDate(signaturePackets, ctx), config);
-    return { ok: true, encrypted, data, filename: opened.getFilename(), signers: await judgeSignatures(verifications, ctx), sha256 };
+    const signers = [...(await judgeSignatures(verifications, ctx)), ...(await judgeUnjudged(unjudgedInPacketList(packets), ctx))];
+    return { ok: true, encrypted, data, filename: opened.getFilename(), signers, sha256 };
   } catch (error) {
     return { ok: false, encrypted, error: errorCode(error), sha256 };
   }
@@ -49,9 +53,9 @@ export async function verifyDetached(data: Uint8Array, signature: string | Uint8
     const message = await openpgp.createMessage({ binary: data });
     const date = verificationDate(parsed.packets as unknown as Array<{ created: Date | null }>, ctx);
     const { signatures } = await openpgp.verify({ message, signature: parsed, verificationKeys: verificationKeys(ctx), date, config: ctx.config, format: 'binary' });
-    return await judgeSignatures(signatures as never, ctx);
+    return [...(await judgeSignatures(signatures as never, ctx)), ...(await judgeUnjudged(unjudgedInPacketList(parsed.packets), ctx))];
   } catch (error) {
-    return { error: errorCode(error) };
+    return (await refusedSignatures(signature, errorCode(error), ctx)) ?? { error: errorCode(error) };
   }
 }
 
@@ -60,10 +64,29 @@ export async function verifyCleartext(armored: string, ctx: PgpContext): Promise
     const message = await openpgp.readCleartextMessage({ cleartextMessage: armored, config: ctx.config });
     const packets = (message as unknown as { signature: { packets: Array<{ created: Date | null }> } }).signature.packets;
     const { data, signatures } = await openpgp.verify({ message, verificationKeys: verificationKeys(ctx), date: verificationDate(packets, ctx), config: ctx.config });
-    return { text: data, signers: await judgeSignatures(signatures as never, ctx) };
+    return { text: data, signers: [...(await judgeSignatures(signatures as never, ctx)), ...(await judgeUnjudged(unjudgedInPacketList(packets), ctx))] };
   } catch (error) {
     return { error: errorCode(error) };
   }
+}
+
+/**
+ * A signature block openpgp.js would not read at all still names its signers: each
+ * signature packet in it becomes an `invalid` (or `unknown-key`) verdict with the error
+ * as its reason. Null when no signature packet can be found in it either.
+ */
+async function refusedSignatures(signature: string | Uint8Array, reason: string, ctx: PgpContext): Promise<SignerVerdict[] | null> {
+  let binary: Uint8Array;
+  try {
+    binary = typeof signature === 'string' ? (await openpgp.unarmor(signature, { ...openpgp.config, ...ctx.config })).data as Uint8Array : signature;
+  } catch {
+    return null;
+  }
+  const issuers = signatureIssuersIn(binary);
+  if (issuers.length === 0) return null;
+  const verdicts: SignerVerdict[] = [];
+  for (const issuer of issuers) verdicts.push(await unjudgedVerdict(issuer, reason, ctx));
+  return verdicts;
 }
 
 const CONTAINER_TAGS = new Set<number>([tag.compressedData, tag.symmetricallyEncryptedData, tag.symEncryptedIntegrityProtectedData, tag.aeadEncryptedData]);
