@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the integration tests drive as real peers, when missing:
-# GnuPG and Sequoia sqop (OpenPGP interop), Dovecot (IMAP server), swaks (SMTP client),
+# GnuPG 2 and 1.4 (gnupg1: GnuPG 1.x-era version-3 signatures) and Sequoia sqop (OpenPGP
+# interop), Dovecot (IMAP server), swaks (SMTP client),
 # openssl (throw-away STARTTLS certificates for the SMTP tests), PostgreSQL (a throwaway
 # cluster per store test file: initdb/pg_ctl run as the postgres user via runuser).
 # Needs root (or password-less sudo) for apt-get; otherwise says exactly what is missing.
 set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"
 
-declare -A package_of=( [gpg]=gnupg [sqop]=sqop [dovecot]=dovecot-imapd [swaks]=swaks [openssl]=openssl [runuser]=util-linux )
+declare -A package_of=( [gpg]=gnupg [gpg1]=gnupg1 [sqop]=sqop [dovecot]=dovecot-imapd [swaks]=swaks [openssl]=openssl [runuser]=util-linux )
 missing=()
-for tool in gpg sqop dovecot swaks openssl runuser; do
+for tool in gpg gpg1 sqop dovecot swaks openssl runuser; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("${package_of[$tool]}")
 done
 # The store's PostgreSQL tests: Debian's server binaries live under /usr/lib/postgresql/<major>/bin.
@@ -38,7 +39,7 @@ if ! "${as_root[@]}" apt-get install -y --no-install-recommends "${missing[@]}" 
   fi
 fi
 # The Debian packages start a system Dovecot and PostgreSQL where they can; the tests run their own.
-for tool in gpg sqop dovecot swaks openssl runuser; do
+for tool in gpg gpg1 sqop dovecot swaks openssl runuser; do
   command -v "$tool" >/dev/null 2>&1 || { echo "test tools: $tool still missing after install" >&2; exit 1; }
 done
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "test tools: PostgreSQL initdb still missing after install" >&2; exit 1; }
