@@ -238,6 +238,8 @@ export interface TicketRecord {
   createdAt: string;
   updatedAt: string;
   status: 'open' | 'closed';
+  /** When the ticket was last closed (`intake tickets close`); null or absent while open. */
+  closedAt?: string | null;
   urgent: boolean;
   /** The highest-ranking priority rule over the ticket's messages (`urgent-subject` when urgent). */
   priority: string | null;

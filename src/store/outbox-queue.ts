@@ -143,7 +143,8 @@ async function recordOutcome(tx: SqlTx, key: string, outcome: AckOutcome): Promi
     'SELECT o.message, o.kind, o.seq, o.message_id, m.record FROM outbox o JOIN message m ON m.sha256 = o.message WHERE o.key = ?',
     [key],
   );
-  if (!row?.record) return;
+  // An operator's reply answers no message itself: its state is its own outbox row (replies.ts).
+  if (!row?.record || row.kind === 'reply') return;
   const record = JSON.parse(row.record) as MessageRecord;
   const entry = { kind: row.kind as OutgoingKind, seq: Number(row.seq), messageId: row.message_id };
   const next: MessageRecord = { ...record, ack: applyAckOutcome(record.ack, entry, outcome) };

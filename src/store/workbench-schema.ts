@@ -10,10 +10,10 @@ import type { EngineName } from './sql.js';
  *   diacritics), in an FTS5 table on SQLite and a tsvector with a GIN index on
  *   PostgreSQL; `search_doc.id` is the FTS5 rowid (explicit, so VACUUM cannot renumber it).
  * - `ticket_event`: the lifecycle log (created, message added, closed, reopened, replied)
- *   and the stream the hand-off fans out from.
+ *   and the stream the hand-off fans out from, each with ticket.json as it was then.
  * - `reply`: operators' answers (the text as written; the mail itself is in the outbox).
- * - `handoff_cursor`, `handoff_delivery`: each event × target (a webhook, Request
- *   Tracker), claimed with a lease like the outbox, delivered once.
+ * - `handoff_cursor`, `handoff_delivery`: per target (a webhook, Request Tracker) the last
+ *   event fanned out, and each event × target, claimed with a lease like the outbox.
  * - `rt_link`: our ticket ↔ its Request Tracker ticket.
  */
 export function workbenchSchema(engine: EngineName): string[] {
@@ -36,7 +36,7 @@ export function workbenchSchema(engine: EngineName): string[] {
       ? `CREATE INDEX search_doc_document ON search_doc USING GIN (document)`
       : `CREATE VIRTUAL TABLE search_text USING fts5(subject, body, tokenize = 'unicode61 remove_diacritics 2')`,
     `CREATE TABLE ticket_event (id ${id}, ticket TEXT NOT NULL REFERENCES ticket (id), seq INTEGER,
-       kind TEXT NOT NULL, at TEXT NOT NULL, reason TEXT, note TEXT)${strict}`,
+       kind TEXT NOT NULL, at TEXT NOT NULL, reason TEXT, note TEXT, ticket_record TEXT NOT NULL)${strict}`,
     `CREATE INDEX ticket_event_ticket ON ticket_event (ticket, id)`,
     `CREATE TABLE reply (key TEXT PRIMARY KEY, ticket TEXT NOT NULL REFERENCES ticket (id), n INTEGER NOT NULL,
        created_at TEXT NOT NULL, recipient TEXT NOT NULL, subject TEXT NOT NULL, message_id TEXT NOT NULL,
