@@ -5,6 +5,7 @@ export const EXIT = {
   usage: 64,
   dataErr: 65,
   noInput: 66,
+  noUser: 67,
   tempFail: 75,
   config: 78,
 } as const;

@@ -1,9 +1,14 @@
 import { access } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { openApp, type App } from '../app.js';
-import { readInput, transportForFile } from '../ingest/file-source.js';
-import { type CliIo, type GlobalOptions, loadConfigFor, loggerFor, writeLine } from './cli-io.js';
+import type { App } from '../app.js';
+import type { Config } from '../config/schema.js';
+import type { DaemonHandoff, HandoffResult, IngestEnvelope } from '../ingest/daemon-handoff.js';
+import { readInput, returnPath, stripAngles } from '../ingest/file-source.js';
+import type { LoggerHandle } from '../log/create-logger.js';
+import { fileTransport } from '../model/transport.js';
+import type { CliIo, GlobalOptions } from './cli-io.js';
 import { EXIT } from './exit-codes.js';
+import { handoffTarget } from './handoff-target.js';
 
 interface IngestOptions extends GlobalOptions {
   sender?: string;
@@ -22,10 +27,20 @@ export function registerIngest(program: Command, io: CliIo, setExit: (code: numb
     });
 }
 
+/** The JSON line of one message on stdout, and the exit code it asks for. */
+type Verdict = { line: Record<string, unknown>; code: number };
+const retry = (error: string): Verdict => ({ line: { ticket: null, seq: null, status: 'retry', error }, code: EXIT.tempFail });
+const rejected = (error: string, code: number): Verdict => ({ line: { ticket: null, seq: null, status: 'rejected', error }, code });
+
 /**
- * One JSON line per message on stdout. Exit 0 when every message is durably archived,
- * 75 (EX_TEMPFAIL) when any must be retried — the MTA keeps it and tries again — and
- * 66 when a named file does not exist (nothing is processed then).
+ * One JSON line per message on stdout. With `intake serve` listening on `lmtp.socket`
+ * each message is handed to it (daemon-handoff.ts); otherwise — and whenever the daemon
+ * gives no verdict — this process loads the keys and runs the pipeline itself, by the
+ * same rules, so the verdict never depends on whether the daemon runs. Exit 0 when every
+ * message is durably stored, 75 (EX_TEMPFAIL) when any must be retried — the MTA keeps
+ * it and tries again —, 65 (EX_DATAERR) over smtp.maxMessageBytes, 67 (EX_NOUSER) when
+ * --recipient names no team address, 66 when a named file does not exist (nothing is
+ * processed then).
  */
 export async function runIngest(files: string[], options: IngestOptions, io: CliIo): Promise<number> {
   const sources = files.length > 0 ? files : ['-'];
@@ -34,36 +49,97 @@ export async function runIngest(files: string[], options: IngestOptions, io: Cli
     try {
       await access(source);
     } catch {
-      writeLine(io.stderr, `intake ingest: cannot open ${source}`);
+      io.stderr.write(`intake ingest: cannot open ${source}\n`);
       return EXIT.noInput;
     }
   }
-  const config = await loadConfigFor(options, io);
-  const log = loggerFor(config, io.stderr);
-  let app: App;
-  try {
-    app = await openApp({ config, logger: log.logger, env: io.env });
-  } catch (error) {
-    // The MTA still holds the message: tell it to retry rather than bounce.
-    log.logger.error({ err: (error as Error).message }, 'cannot start: message left with the MTA for retry');
-    log.flush();
-    return EXIT.tempFail;
-  }
+  const daemon = await connectDaemon(options, io);
+  const local = new LocalIngest(options, io);
   let exitCode: number = EXIT.ok;
   try {
     for (const source of sources) {
       const raw = await readInput(source, io.stdin);
-      const outcome = await app.ingest(raw, transportForFile(raw, { sender: options.sender, recipients: options.recipient }));
-      if (outcome.kind === 'archived') {
-        writeLine(io.stdout, JSON.stringify({ ticket: outcome.ticket, seq: outcome.seq, status: outcome.status }));
-      } else {
-        writeLine(io.stdout, JSON.stringify({ ticket: null, seq: null, status: 'retry', error: outcome.error.code }));
-        exitCode = EXIT.tempFail;
-      }
+      const envelope: IngestEnvelope = {
+        sender: options.sender !== undefined ? stripAngles(options.sender) : returnPath(raw),
+        recipients: options.recipient,
+      };
+      const handed: HandoffResult = daemon ? await daemon.deliver(raw, envelope) : { kind: 'local', reason: 'no daemon socket' };
+      const verdict = handed.kind === 'local' ? await local.ingest(raw, envelope) : daemonVerdict(handed);
+      io.stdout.write(`${JSON.stringify(verdict.line)}\n`);
+      exitCode = worse(exitCode, verdict.code);
     }
   } finally {
-    await app.stop();
-    log.flush();
+    daemon?.close();
+    await local.close();
   }
   return exitCode;
+}
+
+async function connectDaemon(options: IngestOptions, io: CliIo): Promise<DaemonHandoff | null> {
+  const target = await handoffTarget(options.config, io.env, io.cwd);
+  if (!target) return null;
+  const { DaemonHandoff } = await import('../ingest/daemon-handoff.js');
+  return new DaemonHandoff(target.socket, target.defaultRecipient);
+}
+
+function daemonVerdict(result: Exclude<HandoffResult, { kind: 'local' }>): Verdict {
+  if (result.kind === 'tempfail') return retry('daemon-tempfail');
+  const { verdict } = result;
+  if (verdict.kind === 'queued') return { line: { ticket: null, seq: null, status: 'queued' }, code: EXIT.ok };
+  return { line: { ticket: verdict.ticket, seq: verdict.seq, status: verdict.status }, code: EXIT.ok };
+}
+
+/** 75 wins (the MTA must retry), then the first refusal, then success. */
+function worse(a: number, b: number): number {
+  const rank = (code: number) => (code === EXIT.tempFail ? 2 : code === EXIT.ok ? 0 : 1);
+  return rank(b) > rank(a) ? b : a;
+}
+
+/**
+ * Processing in this process: the configuration, logger and app (keys, archive) are
+ * loaded on the first message that needs them, never when the daemon takes them all.
+ */
+class LocalIngest {
+  private opened: { config: Config; log: LoggerHandle; app: App | null } | null = null;
+
+  constructor(
+    private readonly options: IngestOptions,
+    private readonly io: CliIo,
+  ) {}
+
+  async ingest(raw: Buffer, envelope: IngestEnvelope): Promise<Verdict> {
+    const { config, log, app } = await this.open();
+    // The listeners' rules (mail-listener.ts), so that a hand-off and this path agree.
+    if (raw.length > config.smtp.maxMessageBytes) return rejected('too-large', EXIT.dataErr);
+    const team = new Set(config.team.addresses.map((a) => a.toLowerCase()));
+    const recipients = envelope.recipients.filter((r) => team.has(r.toLowerCase()));
+    if (envelope.recipients.length > 0 && recipients.length === 0) return rejected('unknown-recipient', EXIT.noUser);
+    if (!app) return retry('cannot-start');
+    const outcome = await app.ingest(raw, fileTransport(envelope.sender, recipients));
+    log.flush();
+    if (outcome.kind === 'archived') return { line: { ticket: outcome.ticket, seq: outcome.seq, status: outcome.status }, code: EXIT.ok };
+    return retry(outcome.error.code);
+  }
+
+  async close(): Promise<void> {
+    await this.opened?.app?.stop();
+    this.opened?.log.flush();
+  }
+
+  private async open() {
+    if (this.opened) return this.opened;
+    const { loadConfigFor, loggerFor } = await import('./cli-io.js');
+    const config = await loadConfigFor(this.options, this.io);
+    const log = loggerFor(config, this.io.stderr);
+    let app: App | null = null;
+    try {
+      const { openApp } = await import('../app.js');
+      app = await openApp({ config, logger: log.logger, env: this.io.env });
+    } catch (error) {
+      // The MTA still holds the message: tell it to retry rather than bounce.
+      log.logger.error({ err: (error as Error).message }, 'cannot start: message left with the MTA for retry');
+      log.flush();
+    }
+    return (this.opened = { config, log, app });
+  }
 }

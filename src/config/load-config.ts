@@ -5,16 +5,11 @@ import { ConfigError } from './config-error.js';
 import { configSchema, type Config } from './schema.js';
 
 export { ConfigError };
-
-export const DEFAULT_CONFIG_PATH = 'config/default.yaml';
+export { configPathFrom, DEFAULT_CONFIG_PATH } from './config-path.js';
 
 export interface LoadedConfig {
   file: string;
   config: Config;
-}
-
-export function configPathFrom(flag: string | undefined, env: NodeJS.ProcessEnv): string {
-  return path.resolve(flag ?? env.INTAKE_CONFIG ?? DEFAULT_CONFIG_PATH);
 }
 
 export async function loadConfig(file: string, cwd = process.cwd()): Promise<LoadedConfig> {

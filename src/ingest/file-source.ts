@@ -36,6 +36,6 @@ export function returnPath(raw: Buffer): string | null {
   return match ? (match[1] ?? '') : null;
 }
 
-function stripAngles(value: string): string {
+export function stripAngles(value: string): string {
   return value.trim().replace(/^<(.*)>$/, '$1');
 }

@@ -14,6 +14,9 @@ import { findBareLineEnding } from './line-endings.js';
  */
 export const HANDOFF_PARAM = 'X-INTAKE-INGEST';
 
+/** The daemon says who it is in its LMTP greeting, so another LMTP server on that path never takes our mail. */
+export const LMTP_BANNER = 'csirt-intake';
+
 export type HandoffFlag = 'lf' | 'no-sender' | 'no-recipient';
 const FLAGS: readonly HandoffFlag[] = ['lf', 'no-sender', 'no-recipient'];
 

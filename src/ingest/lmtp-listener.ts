@@ -4,7 +4,7 @@ import { escapeForLog } from '../log/escape.js';
 import type { Outcome } from '../model/outcome.js';
 import { asIntakeError } from '../model/errors.js';
 import { fileTransport, type TransportInfo } from '../model/transport.js';
-import { HANDOFF_PARAM, parseHandoffFlags, restoreLf, storedReply, type HandoffFlag } from './lmtp-handoff.js';
+import { HANDOFF_PARAM, LMTP_BANNER, parseHandoffFlags, restoreLf, storedReply, type HandoffFlag } from './lmtp-handoff.js';
 import type { Endpoint } from './listen-endpoint.js';
 import { MailListener, reply, type MailListenerDeps, type ReceivedMessage, type Reply } from './mail-listener.js';
 import { sharedServerOptions } from './smtp-options.js';
@@ -39,7 +39,7 @@ export class LmtpListener extends MailListener {
   }
 
   protected async serverOptions(): Promise<SMTPServerOptions> {
-    return { ...sharedServerOptions(this.deps.config.smtp), lmtp: true };
+    return { ...sharedServerOptions(this.deps.config.smtp), lmtp: true, banner: LMTP_BANNER };
   }
 
   /** The hand-off parameter only on the Unix socket; anywhere else it is unknown (RFC 5321 §4.2.3: 555). */
