@@ -317,6 +317,8 @@ const handoff = z
     webhooks: z.array(webhook).default([]),
     /** Request Tracker REST2: an RT ticket per report, follow-ups as correspondence. */
     rt: rt.nullable().default(null),
+    /** How long a node may hold a delivery before another node may take it over (a node that died). */
+    leaseSeconds: seconds(3600).default(300),
   })
   .prefault({});
 

@@ -97,6 +97,18 @@ export class RtClient {
     await this.request('POST', `ticket/${id}/comment`, updateBody(content, []));
   }
 
+  /**
+   * The oldest ticket whose custom field `name` holds `value` (TicketSQL search), or
+   * null. Only plain names and values are searched: they are spelled into TicketSQL.
+   */
+  async findByCustomField(name: string, value: string): Promise<number | null> {
+    if (!/^[\w .-]{1,100}$/.test(name) || !/^[\w.@-]{1,200}$/.test(value)) throw permanent('rt-bad-query', 'custom field name or value cannot be searched');
+    const query = encodeURIComponent(`CF.{${name}} = '${value}'`);
+    const page = (await this.request('GET', `tickets?query=${query}&orderby=id&order=ASC&per_page=1`)) as { items?: Array<{ id: unknown }> };
+    const id = Number(page.items?.[0]?.id);
+    return Number.isSafeInteger(id) && id > 0 ? id : null;
+  }
+
   async readTicket(id: number): Promise<RtTicket> {
     const t = (await this.request('GET', `ticket/${id}`)) as {
       id: unknown;

@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { Config } from '../config/schema.js';
+import { readSecret, SECRET_ENV } from '../config/secrets.js';
+import { permanent } from '../model/errors.js';
+import type { HandoffDelivery, HandoffQueue, HandoffTarget } from '../store/handoff-queue.js';
+import type { SqlEngine } from '../store/sql.js';
+import type { TicketReads } from '../store/store.js';
+import type { TicketEventKind } from '../store/ticket-events.js';
+import { packageVersion } from '../version.js';
+import { deliverToRt } from './deliver-rt.js';
+import { RtClient, type RtAuth } from './rt-client.js';
+import { webhookBody, type WebhookEvent } from './webhook-body.js';
+import { describeTarget, sendWebhook } from './webhook-sender.js';
+
+/**
+ * The configured hand-off targets (DESIGN §3 `handoff`), each with a stable id (the
+ * store's deliveries refer to it), the events it wants and how one delivery is made.
+ * Secrets are read once here; a missing one stops `intake serve` from starting.
+ */
+export interface TargetSpec extends HandoffTarget {
+  /** For logs: `rt` or the webhook's scheme, host and path (never its query). */
+  label: string;
+  deliver(delivery: HandoffDelivery): Promise<void>;
+}
+
+export interface TargetDeps {
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  engine: SqlEngine;
+  tickets: TicketReads;
+  queue: HandoffQueue;
+  owner: string;
+  now(): Date;
+}
+
+/** Request Tracker wants the messages; webhooks whatever they list. */
+const RT_EVENTS: readonly TicketEventKind[] = ['ticket.created', 'message.added'];
+
+export function webhookTargetId(url: string): string {
+  return `webhook:${createHash('sha256').update(url).digest('hex').slice(0, 16)}`;
+}
+
+export async function handoffTargets(deps: TargetDeps): Promise<TargetSpec[]> {
+  const targets: TargetSpec[] = [];
+  const userAgent = `csirt-intake/${packageVersion()}`;
+  for (const hook of deps.config.handoff.webhooks) {
+    const secret = await readWebhookSecret(hook.secretFile);
+    const id = webhookTargetId(hook.url);
+    targets.push({
+      id,
+      events: hook.events,
+      label: describeTarget(hook.url),
+      deliver: async (delivery) => {
+        let body = delivery.body;
+        if (body === null) {
+          const e = delivery.event;
+          const message = e.seq === null ? null : ((await deps.tickets.message(e.ticket, e.seq))?.record ?? null);
+          body = webhookBody({ id: eventId(deps.config, e.id), event: e.kind as WebhookEvent, occurredAt: new Date(e.at), ticket: e.ticketRecord, message });
+          // Frozen at the first attempt: every retry sends (and signs) the same bytes.
+          await deps.queue.progress(delivery.key, deps.owner, body, null);
+        }
+        await sendWebhook({ url: hook.url, secret, timeoutMs: hook.timeoutSeconds * 1000 }, { id: eventId(deps.config, delivery.event.id), event: delivery.event.kind, body }, userAgent);
+      },
+    });
+  }
+  const rtConfig = deps.config.handoff.rt;
+  if (rtConfig) {
+    const rt = new RtClient({ url: rtConfig.url, auth: await rtAuth(rtConfig, deps.env), timeoutMs: rtConfig.timeoutSeconds * 1000 });
+    targets.push({
+      id: 'rt',
+      events: RT_EVENTS,
+      label: 'rt',
+      deliver: async (delivery) => {
+        await deliverToRt(delivery, {
+          rt,
+          config: rtConfig,
+          maxTextChars: deps.config.report.maxTextBytes,
+          engine: deps.engine,
+          tickets: deps.tickets,
+          now: deps.now,
+          saveProgress: (d, progress) => deps.queue.progress(d.key, deps.owner, null, JSON.stringify(progress)),
+        });
+      },
+    });
+  }
+  return targets;
+}
+
+/** What receivers de-duplicate by: the team's prefix and the event's number in the store. */
+function eventId(config: Config, id: number): string {
+  return `${config.team.ticketPrefix}-event-${id}`;
+}
+
+async function readWebhookSecret(file: string): Promise<string> {
+  let secret: string;
+  try {
+    secret = (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
+  } catch (error) {
+    throw permanent('secret-unreadable', `cannot read handoff.webhooks secretFile ${file}: ${(error as Error).message}`, error);
+  }
+  if (secret.length < 16) throw permanent('secret-too-short', `handoff.webhooks secretFile ${file}: the secret must be at least 16 characters`);
+  return secret;
+}
+
+async function rtAuth(config: NonNullable<Config['handoff']['rt']>, env: NodeJS.ProcessEnv): Promise<RtAuth> {
+  if (config.user !== null) {
+    const password = await readSecret(config.passwordFile, SECRET_ENV.rtPassword, env);
+    if (!password) throw permanent('secret-missing', `handoff.rt.user is set: handoff.rt.passwordFile or env ${SECRET_ENV.rtPassword} must give the password`);
+    return { kind: 'basic', user: config.user, password };
+  }
+  const token = await readSecret(config.tokenFile, SECRET_ENV.rtToken, env);
+  if (!token) throw permanent('secret-missing', `handoff.rt needs an auth token: handoff.rt.tokenFile or env ${SECRET_ENV.rtToken} (or user and passwordFile)`);
+  return { kind: 'token', token };
+}
