@@ -1,10 +1,11 @@
-import type { SMTPServerAddress, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
+import type { SMTPServer, SMTPServerAddress, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
 import type { Config } from '../config/schema.js';
 import { escapeForLog } from '../log/escape.js';
 import type { Outcome } from '../model/outcome.js';
 import { asIntakeError } from '../model/errors.js';
 import { fileTransport, type TransportInfo } from '../model/transport.js';
 import { HANDOFF_PARAM, LMTP_BANNER, parseHandoffFlags, restoreLf, storedReply, type HandoffFlag } from './lmtp-handoff.js';
+import { greetAtOnce } from './greet-at-once.js';
 import type { Endpoint } from './listen-endpoint.js';
 import { MailListener, reply, type MailListenerDeps, type ReceivedMessage, type Reply } from './mail-listener.js';
 import { sharedServerOptions } from './smtp-options.js';
@@ -48,6 +49,11 @@ export class LmtpListener extends MailListener {
     if (value === undefined) return null;
     if (endpoint.kind !== 'unix') return reply(555, `${HANDOFF_PARAM} is not recognised here`);
     return parseHandoffFlags(value) ? null : reply(501, `Malformed ${HANDOFF_PARAM} parameter`);
+  }
+
+  /** No early-talker pause before the greeting (greet-at-once.ts): our clients are the MTA and `intake ingest`. */
+  protected override prepareServer(server: SMTPServer): void {
+    greetAtOnce(server);
   }
 
   protected override startedFields(): Record<string, unknown> {

@@ -75,6 +75,8 @@ export abstract class MailListener implements Component {
   protected checkMailFrom(_address: SMTPServerAddress, _endpoint: Endpoint): Reply | null {
     return null;
   }
+  /** A protocol's own adjustment of a new server instance, before it listens. */
+  protected prepareServer(_server: SMTPServer): void {}
   /** Fields a listener adds to its start log line. */
   protected startedFields(): Record<string, unknown> {
     return {};
@@ -150,6 +152,7 @@ export abstract class MailListener implements Component {
         this.track(work);
       },
     });
+    this.prepareServer(server);
     // Client-side failures (resets, TLS errors) arrive here; they concern one session only.
     server.on('error', (error: Error & { code?: string }) => {
       this.deps.logger.debug({ code: error.code ?? null, err: escapeForLog(error.message, 200) }, `${this.name} session error`);

@@ -138,6 +138,16 @@ describe('LMTP listener (RFC 2033)', () => {
     unix.destroy();
   });
 
+  it('greets at once and still refuses a connection over smtp.maxClients with 421', async () => {
+    const t = await startLmtpApp({}, { smtp: { maxClients: 1 } });
+    const first = await SmtpSession.connectUnix(t.socket);
+    expect((await first.reply()).code).toBe(220);
+    const second = await SmtpSession.connectUnix(t.socket);
+    expect((await second.reply()).code).toBe(421);
+    expect(await second.closed()).toBe(true);
+    first.destroy();
+  });
+
   it('says 500 to SMTP greetings: LMTP starts with LHLO', async () => {
     const t = await startLmtpApp();
     const session = await SmtpSession.connectUnix(t.socket);
