@@ -47,6 +47,9 @@ const pgp = z
     maxSignatureAgeDays: z.number().int().min(1).max(36500).default(30),
     /** Signatures dated up to this far in the future are accepted without a flag. */
     clockSkewSeconds: z.number().int().min(0).max(86400).default(300),
+    /** A signature created further than this from the message's Date header is flagged
+     * `date-mismatch` (Thunderbird refuses the signed status beyond one hour). */
+    maxSignatureDateSkewSeconds: z.number().int().min(60).max(31_536_000).default(3600),
   })
   .prefault({});
 

@@ -1,5 +1,6 @@
 import { htmlToArmorText, soleArmorBlock, type ArmorBlock } from './armor.js';
-import { decodeBody, decodeText, type MimePart } from './mime-tree.js';
+import { decodeBody, decodeBodyHead, decodeText, type MimePart } from './mime-tree.js';
+import { mayBeOpenpgp, sniffOpenpgp } from './sniff-openpgp.js';
 
 /**
  * Where OpenPGP sits in a message, read from the raw MIME tree. Only three positions
@@ -65,27 +66,35 @@ export type AttachmentRole =
   | { kind: 'data'; part: MimePart };
 
 const PGP_NAME = /\.(asc|gpg|pgp|sig)$/i;
+const PGP_TYPES = ['application/pgp-encrypted', 'application/pgp-signature', 'application/pgp-keys'];
+/** Octets of a part decoded to decide whether it may hold OpenPGP at all. */
+const HEAD_BYTES = 64;
 
-/** What a leaf attachment is, as far as OpenPGP is concerned. */
+/**
+ * What a leaf attachment is, as far as OpenPGP is concerned — by its content: an armor
+ * block, or binary packets (sniff-openpgp.ts). A name or type only makes us look; it never
+ * decides, so a binary ciphertext named `.asc` (or anything) is opened, and a binary key
+ * (mutt attaches an exported `.gpg` key as application/octet-stream) is a key, never a
+ * ciphertext.
+ */
 export function attachmentRole(part: MimePart, siblings: readonly MimePart[]): AttachmentRole {
+  if (part.children.length > 0 || part.embedded) return { kind: 'data', part };
   const name = part.filename ?? '';
-  const pgpish = PGP_NAME.test(name) || ['application/pgp-encrypted', 'application/pgp-signature', 'application/pgp-keys'].includes(part.contentType);
-  if (!pgpish || part.children.length > 0) return { kind: 'data', part };
+  const declared = PGP_NAME.test(name) || PGP_TYPES.includes(part.contentType);
+  const head = decodeBodyHead(part, HEAD_BYTES);
+  if (!declared && !mayBeOpenpgp(head) && !/^\s*-----BEGIN PGP /.test(Buffer.from(head).toString('latin1'))) return { kind: 'data', part };
   const bytes = decodeBody(part);
   const armor = soleArmorBlock(bytes.toString('latin1'));
-  if (armor?.kind === 'PUBLIC KEY BLOCK' || part.contentType === 'application/pgp-keys') return { kind: 'key', part };
+  const binary = armor ? null : sniffOpenpgp(bytes);
+  if (armor?.kind === 'PUBLIC KEY BLOCK' || binary === 'key') return { kind: 'key', part };
   if (armor?.kind === 'MESSAGE') return { kind: 'ciphertext', part, data: armor.text };
-  const signature = armor?.kind === 'SIGNATURE' ? armor.text : isBinaryPacket(bytes) && /\.sig$/i.test(name) ? bytes : null;
-  if (signature !== null || part.contentType === 'application/pgp-signature') {
+  if (binary === 'message') return { kind: 'ciphertext', part, data: new Uint8Array(bytes) };
+  if (armor?.kind === 'SIGNATURE' || binary === 'signature' || (!armor && part.contentType === 'application/pgp-signature')) {
     const targetName = name.replace(/\.(sig|asc)$/i, '');
     const target = siblings.find((s) => s !== part && s.filename === targetName) ?? null;
-    return { kind: 'signature', part, signature: signature ?? bytes, target };
+    return { kind: 'signature', part, signature: armor ? armor.text : bytes, target };
   }
-  if (!armor && isBinaryPacket(bytes) && /\.(gpg|pgp)$/i.test(name)) return { kind: 'ciphertext', part, data: new Uint8Array(bytes) };
+  // A key block we cannot read is still no ciphertext.
+  if (!armor && part.contentType === 'application/pgp-keys') return { kind: 'key', part };
   return { kind: 'data', part };
-}
-
-/** An OpenPGP packet header has its high bit set (RFC 9580 §4.2). */
-function isBinaryPacket(bytes: Buffer): boolean {
-  return bytes.length > 2 && (bytes[0]! & 0x80) !== 0;
 }

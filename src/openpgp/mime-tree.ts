@@ -213,6 +213,20 @@ export function decodeBody(part: MimePart): Buffer {
   return Buffer.from(body);
 }
 
+/**
+ * About the first `count` octets of the decoded body, cheaply (for a decision about a
+ * possibly large attachment before decoding all of it).
+ */
+export function decodeBodyHead(part: MimePart, count: number): Uint8Array {
+  const window = part.raw.subarray(part.bodyStart, Math.min(part.end, part.bodyStart + count * 3 + 256));
+  if (part.encoding === 'base64') {
+    const chars = window.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, '');
+    return Buffer.from(chars.slice(0, Math.floor(chars.length / 4) * 4), 'base64').subarray(0, count);
+  }
+  if (part.encoding === 'quoted-printable') return decodeQuotedPrintable(window.toString('latin1')).subarray(0, count);
+  return window.subarray(0, count);
+}
+
 /** A text part's content as a string, in its declared charset (UTF-8 when unknown). */
 export function decodeText(part: MimePart): string {
   const bytes = decodeBody(part);

@@ -1,11 +1,13 @@
 import type { ExtractedAttachment } from '../model/draft.js';
 import { headerValues, type RawHeader } from '../model/raw-headers.js';
 import { readPublicKeys } from '../keys/keyring.js';
+import { sniffOpenpgp } from './sniff-openpgp.js';
 
 /**
- * Keys a message offers: attached `application/pgp-keys` parts (or `.asc` key blocks)
- * and the sender's Autocrypt header (Autocrypt Level 1 §2.1). They only ever go to the
- * pending store (docs/research/security.md §2 rule 8); gossip headers are ignored.
+ * Keys a message offers: attached `application/pgp-keys` parts and key blocks, armored or
+ * binary, of any name; and the sender's Autocrypt header (Autocrypt Level 1 §2.1). They
+ * only ever go to the pending store (docs/research/security.md §2 rule 8); gossip headers
+ * are ignored.
  */
 export interface OfferedKey {
   source: 'attachment' | 'autocrypt';
@@ -19,7 +21,11 @@ const MAX_KEYS = 5;
 export async function collectOfferedKeys(headers: readonly RawHeader[], attachments: readonly ExtractedAttachment[]): Promise<OfferedKey[]> {
   const found: OfferedKey[] = [];
   for (const attachment of attachments) {
-    const isKey = attachment.contentType === 'application/pgp-keys' || attachment.content.subarray(0, 64 * 1024).includes('-----BEGIN PGP PUBLIC KEY BLOCK-----');
+    // By content too: a binary key (mutt attaches an exported key as octet-stream).
+    const isKey =
+      attachment.contentType === 'application/pgp-keys' ||
+      attachment.content.subarray(0, 64 * 1024).includes('-----BEGIN PGP PUBLIC KEY BLOCK-----') ||
+      sniffOpenpgp(attachment.content) === 'key';
     if (isKey) found.push(...(await parsed(attachment.content, 'attachment')));
   }
   for (const header of headerValues(headers, 'autocrypt')) {

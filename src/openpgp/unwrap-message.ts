@@ -106,7 +106,7 @@ async function openInline(root: MimePart, ctx: PgpContext): Promise<Unwrapped | 
   for (const role of roles) {
     if (role.kind === 'ciphertext') {
       const result = await openMessage(role.data, ctx);
-      ciphertexts.push(ciphertextRecord(role.part.path, 'attachment', result, false));
+      if (result.encrypted || !result.ok) ciphertexts.push(ciphertextRecord(role.part.path, 'attachment', result, false));
       if (result.ok) attachments.push(decryptedAttachment(role.part, result.data));
       if (!result.ok || result.signers.length === 0) allCovered = false;
       if (result.ok) signers.push(...result.signers);
@@ -168,7 +168,8 @@ async function wrappedScan(root: MimePart, ctx: PgpContext, depth: number): Prom
     const role = attachmentRole(part, parents.get(part)?.children ?? []);
     if (role.kind === 'ciphertext') {
       const result = await openMessage(role.data, ctx);
-      found.ciphertexts.push(ciphertextRecord(part.path, 'attachment', result, true));
+      // A signed-only OpenPGP message (binary or armored) opens too, but is no ciphertext.
+      if (result.encrypted || !result.ok) found.ciphertexts.push(ciphertextRecord(part.path, 'attachment', result, true));
       if (result.ok) {
         found.signers.push(...result.signers);
         found.extraAttachments.push(decryptedAttachment(part, result.data));

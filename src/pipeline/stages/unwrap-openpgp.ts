@@ -1,5 +1,6 @@
 import type { Draft, ReportBody } from '../../model/draft.js';
 import type { CiphertextRecord } from '../../model/message-record.js';
+import { flagDateMismatch } from '../../openpgp/date-mismatch.js';
 import { collectOfferedKeys } from '../../openpgp/offered-keys.js';
 import { openPayload, type OpenedPayload } from '../../openpgp/open-payload.js';
 import { pgpContextFor } from '../../openpgp/pgp-context.js';
@@ -35,7 +36,7 @@ export async function unwrapOpenpgp(draft: Draft, ctx: StageContext): Promise<Dr
     body,
     decrypted: opened.decrypted,
     encryption: { ...opened.encryption, replayOf },
-    signature: opened.signature,
+    signature: flagDateMismatch(opened.signature, draft.headers.date, ctx.config.pgp.maxSignatureDateSkewSeconds * 1000),
     offeredKeys: await collectOfferedKeys(draft.outerHeaders, body.attachments),
   };
 }
