@@ -44,8 +44,7 @@ export async function deliverToRt(delivery: HandoffDelivery, deps: RtDeliveryDep
     const content = rtContent(stored.record, await readReportText(stored.record, raw, stored.decrypted, deps.maxTextChars));
     const attachments = await attachmentsOf(stored.record, deps.tickets);
     if (rtTicket === null) {
-      const field = deps.config.customFields.ticket;
-      rtTicket = field ? await deps.rt.findByCustomField(field, ticket) : null;
+      rtTicket = await existingRtTicket(deps, ticket, delivery.event.ticketRecord.createdAt);
       rtTicket ??= await deps.rt.createTicket({
         queue: deps.config.queue,
         subject: rtSubject(stored.record),
@@ -66,6 +65,17 @@ export async function deliverToRt(delivery: HandoffDelivery, deps: RtDeliveryDep
     await deps.saveProgress(delivery, progress);
   }
   return { rtTicket };
+}
+
+/**
+ * An RT ticket an earlier attempt created but did not live to record: found by the ticket
+ * custom field (when configured) in our queue, created after our ticket (a day's margin
+ * for RT's time zones) so that a ticket of an earlier, reset csirt-intake is not taken.
+ */
+async function existingRtTicket(deps: RtDeliveryDeps, ticket: string, createdAt: string): Promise<number | null> {
+  const field = deps.config.customFields.ticket;
+  if (!field) return null;
+  return deps.rt.findByCustomField(deps.config.queue, field, ticket, new Date(Date.parse(createdAt) - 86_400_000));
 }
 
 /** The report's attachments as stored (decrypted ones included: RT gets what the team reads). */

@@ -98,12 +98,15 @@ export class RtClient {
   }
 
   /**
-   * The oldest ticket whose custom field `name` holds `value` (TicketSQL search), or
-   * null. Only plain names and values are searched: they are spelled into TicketSQL.
+   * The oldest ticket in `queue` whose custom field `name` holds `value` and that was
+   * created after `createdAfter` (TicketSQL search), or null. Only plain names and values
+   * are searched: they are spelled into TicketSQL.
    */
-  async findByCustomField(name: string, value: string): Promise<number | null> {
-    if (!/^[\w .-]{1,100}$/.test(name) || !/^[\w.@-]{1,200}$/.test(value)) throw permanent('rt-bad-query', 'custom field name or value cannot be searched');
-    const query = encodeURIComponent(`CF.{${name}} = '${value}'`);
+  async findByCustomField(queue: string, name: string, value: string, createdAfter: Date): Promise<number | null> {
+    const plain = /^[\w .@-]{1,200}$/;
+    if (!plain.test(queue) || !plain.test(name) || !plain.test(value)) return null;
+    const after = createdAfter.toISOString().slice(0, 19).replace('T', ' ');
+    const query = encodeURIComponent(`Queue = '${queue}' AND CF.{${name}} = '${value}' AND Created > '${after}'`);
     const page = (await this.request('GET', `tickets?query=${query}&orderby=id&order=ASC&per_page=1`)) as { items?: Array<{ id: unknown }> };
     const id = Number(page.items?.[0]?.id);
     return Number.isSafeInteger(id) && id > 0 ? id : null;

@@ -22,6 +22,18 @@ export interface SeedMessage {
   /** Stored as the decrypted payload (MIME bytes). */
   decrypted?: Buffer | null;
   messageIds?: string[];
+  /** Ticket prefix (default XYZ). */
+  prefix?: string;
+}
+
+let sequence = 0;
+
+/** The raw message as received: a plain RFC 5322 message around `body`, unique per call. */
+export function seedRaw(m: SeedMessage): Buffer {
+  const id = `<seed.${process.pid}.${++sequence}.${Date.now()}@example.org>`;
+  return Buffer.from(
+    [`From: ${m.from ?? 'alice@example.org'}`, 'To: cert@xyz.example', `Subject: ${m.subject ?? 'report'}`, `Message-ID: ${id}`, 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', m.body].join('\r\n'),
+  );
 }
 
 export function emptyIndicators(over: Partial<Indicators> = {}): Indicators {
@@ -79,13 +91,13 @@ export function seedRecord(ticket: string, seq: number, sha256: string, m: SeedM
 export async function seedMessage(store: SqlStore, m: SeedMessage): Promise<{ ticket: string; seq: number; sha256: string; record: MessageRecord }> {
   const receivedAt = new Date(m.receivedAt ?? '2026-11-23T10:00:00.000Z');
   const lease = { owner: 'seed', now: receivedAt, ms: 60_000 };
-  const received = await store.receive(Buffer.from(m.body), fileTransport(m.from ?? 'alice@example.org', ['cert@xyz.example']), receivedAt, lease);
+  const received = await store.receive(seedRaw(m), fileTransport(m.from ?? 'alice@example.org', ['cert@xyz.example']), receivedAt, lease);
   const placed = await store.place({
     sha256: received.sha256,
     receiptId: received.receiptId,
     receivedAt,
     ticket: m.ticket ?? null,
-    prefix: 'XYZ',
+    prefix: m.prefix ?? 'XYZ',
     year: 2026,
     threading: { kind: m.ticket ? 'tag' : 'new', senderKnown: true },
     quota: null,
