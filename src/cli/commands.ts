@@ -31,6 +31,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./reprocess.js')).registerReprocess,
   },
   {
+    name: 'search',
+    description:
+      'tickets by IP or CIDR, domain (and subdomains), URL, CVE, e-mail address, key fingerprint, ticket id, or words of the report; every term must match; newest first',
+    load: async () => (await import('./search.js')).registerSearch,
+  },
+  {
     name: 'stats',
     description: 'reports per month, per RSIT class and priority, urgent, encrypted/signed share, time to acknowledgement',
     load: async () => (await import('./stats.js')).registerStats,
