@@ -103,6 +103,7 @@ function pgpLines(m: MessageRecord): string[] {
     (s) => `     signer ${s.fingerprint ?? `key ID ${s.keyId}`} ${s.status}${s.reason ? ` (${s.reason})` : ''}${s.flags.length ? ` [${s.flags.join(',')}]` : ''}${s.created ? ` created ${s.created}` : ''}`,
   );
   if (m.signature.signers.length > 0) lines.push(`     From matches signer: ${m.signature.fromMatchesSigner ? 'yes' : 'no'}`);
+  if (m.signature.smime) lines.push(`     S/MIME signature around the message (${m.signature.smime.protocol}): present, not verified`);
   if (m.encryption.wrapped) lines.push('     wrapped ciphertext: its plaintext is not attributed to the sender');
   if (m.encryption.replayOf) lines.push(`     replayed ciphertext: first seen in ${m.encryption.replayOf.ticket} #${m.encryption.replayOf.seq}`);
   if (m.headers.innerSubject) lines.push(`     protected subject: ${show(m.headers.innerSubject, 120)}`);

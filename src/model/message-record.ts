@@ -85,6 +85,17 @@ export interface SignatureVerdict {
   coverage: 'whole' | 'partial' | 'none';
   signers: SignerVerdict[];
   fromMatchesSigner: boolean;
+  /** An S/MIME signature wrapped the whole message (a signing gateway): present, never
+   * verified (csirt-intake verifies OpenPGP only); null or absent when there was none. */
+  smime?: SmimeWrapper | null;
+}
+
+export interface SmimeWrapper {
+  /** MIME part number of the multipart/signed ("" is the root). */
+  path: string;
+  /** `application/pkcs7-signature` or the older `application/x-pkcs7-signature`. */
+  protocol: string;
+  verified: false;
 }
 
 export interface UrgentVerdict {

@@ -20,6 +20,18 @@ export function isPgpMimeSigned(part: MimePart): boolean {
   return part.contentType === 'multipart/signed' && part.children.length === 2 && protocol === 'application/pgp-signature' && part.children[1]!.contentType === 'application/pgp-signature';
 }
 
+const SMIME_SIGNATURE_TYPES = ['application/pkcs7-signature', 'application/x-pkcs7-signature'];
+
+/**
+ * RFC 8551 §3.5.3 multipart/signed with a detached CMS signature: what a signing gateway
+ * puts around a whole outgoing message — PGP/MIME included. Its first part is the signed
+ * content as a whole, so it stands where the message root stands.
+ */
+export function isSmimeSigned(part: MimePart): boolean {
+  const protocol = (part.params.protocol ?? '').toLowerCase();
+  return part.contentType === 'multipart/signed' && part.children.length === 2 && SMIME_SIGNATURE_TYPES.includes(protocol) && SMIME_SIGNATURE_TYPES.includes(part.children[1]!.contentType);
+}
+
 /** The armored ciphertext part of multipart/encrypted (RFC 3156 §4), or of its Exchange rewrite. */
 export function pgpMimeCiphertext(part: MimePart): { data: MimePart; mangled: boolean } | null {
   if (part.contentType === 'multipart/encrypted') {

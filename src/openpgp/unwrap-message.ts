@@ -1,8 +1,8 @@
 import type { ExtractedAttachment } from '../model/draft.js';
-import type { CiphertextRecord, SignerVerdict } from '../model/message-record.js';
+import type { CiphertextRecord, SignerVerdict, SmimeWrapper } from '../model/message-record.js';
 import { sha256Hex } from '../effects/spool.js';
 import { findArmorBlocks, htmlToArmorText } from './armor.js';
-import { attachmentRole, bodyArmor, isPgpMimeSigned, pgpMimeCiphertext } from './detect-shape.js';
+import { attachmentRole, bodyArmor, isPgpMimeSigned, isSmimeSigned, pgpMimeCiphertext } from './detect-shape.js';
 import { buildMimeTree, decodeBody, decodeText, partBytes, walk, type MimePart } from './mime-tree.js';
 import { openMessage, verifyCleartext, verifyDetached, type OpenResult } from './pgp-operations.js';
 import type { PgpContext } from './pgp-context.js';
@@ -26,6 +26,8 @@ export interface Unwrapped {
   /** The first plaintext opened (decrypted.eml), null when nothing was decrypted. */
   decrypted: Buffer | null;
   innerSubject: string | null;
+  /** An S/MIME signature around the whole message, recorded, not verified. */
+  smime: SmimeWrapper | null;
 }
 
 /** Layers deeper than this are not opened (signed inside encrypted inside signed …). */
@@ -33,7 +35,7 @@ const MAX_LAYERS = 4;
 /** Ciphertexts and signatures opened outside the sound context, at most. */
 const MAX_WRAPPED_ITEMS = 32;
 
-const nothing = (): Unwrapped => ({ ciphertexts: [], signers: [], coverage: 'none', payload: null, extraAttachments: [], decrypted: null, innerSubject: null });
+const nothing = (): Unwrapped => ({ ciphertexts: [], signers: [], coverage: 'none', payload: null, extraAttachments: [], decrypted: null, innerSubject: null, smime: null });
 
 export async function unwrapMessage(raw: Buffer, ctx: PgpContext): Promise<Unwrapped> {
   return unwrapEntity(await buildMimeTree(raw), ctx, 0);
@@ -41,10 +43,22 @@ export async function unwrapMessage(raw: Buffer, ctx: PgpContext): Promise<Unwra
 
 async function unwrapEntity(root: MimePart, ctx: PgpContext, depth: number): Promise<Unwrapped> {
   if (depth > MAX_LAYERS) return nothing();
+  if (isSmimeSigned(root)) return openSmimeWrapped(root, ctx, depth);
   if (isPgpMimeSigned(root)) return openSigned(root, ctx, depth);
   const encrypted = pgpMimeCiphertext(root);
   if (encrypted) return openEncrypted(root, encrypted.data, ctx, depth);
   return (await openInline(root, ctx)) ?? wrappedScan(root, ctx, depth);
+}
+
+/**
+ * A signing gateway's S/MIME multipart/signed around the whole message: its first part
+ * is the signed content as a whole, so it is opened as the message root — a PGP/MIME
+ * message inside keeps its `whole` coverage and is not `wrapped`. The CMS signature is
+ * recorded as present and not verified; it never makes the message "signed by" anyone.
+ */
+async function openSmimeWrapped(root: MimePart, ctx: PgpContext, depth: number): Promise<Unwrapped> {
+  const inner = await unwrapEntity(root.children[0]!, ctx, depth + 1);
+  return { ...inner, smime: inner.smime ?? { path: root.path, protocol: (root.params.protocol ?? '').toLowerCase(), verified: false } };
 }
 
 /** RFC 3156 §5: the first part's bytes as received, line ends canonical CRLF. */
@@ -80,6 +94,7 @@ async function openEncrypted(root: MimePart, data: MimePart, ctx: PgpContext, de
     extraAttachments: inner.extraAttachments,
     decrypted: plain,
     innerSubject: (innerRoot && protectedSubject(innerRoot)) ?? inner.innerSubject,
+    smime: null,
   };
 }
 
@@ -126,6 +141,7 @@ async function openInline(root: MimePart, ctx: PgpContext): Promise<Unwrapped | 
     extraAttachments: [],
     decrypted: opened.decrypted,
     innerSubject: null,
+    smime: null,
   };
 }
 

@@ -17,6 +17,10 @@ describe('GnuPG 1.x-era version-3 signatures are invalid, never "none" (item 1)'
   for (const fixture of byClass('v3sig-')) it(fixture.name, () => checkPgpFixture(fixture));
 });
 
+describe('an S/MIME gateway around PGP/MIME: the inner message is the root, the S/MIME signature recorded (item 4)', () => {
+  for (const fixture of byClass('smime-')) it(fixture.name, () => checkPgpFixture(fixture));
+});
+
 describe('encrypted attachments and keys recognised by content, not name (item 5)', () => {
   for (const fixture of byClass('attachment-')) it(fixture.name, () => checkPgpFixture(fixture));
 });
