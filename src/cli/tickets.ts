@@ -6,9 +6,11 @@ import { formatTicketId, parseTicketId } from '../model/ticket-id.js';
 import { type CliIo, type GlobalOptions, loadConfigFor, writeLine } from './cli-io.js';
 import { EXIT } from './exit-codes.js';
 import { reportSummaryLines } from './report-summary.js';
+import { registerTicketLifecycle } from './ticket-lifecycle.js';
 
 interface ListOptions extends GlobalOptions {
   urgent?: boolean;
+  status?: string;
   json?: boolean;
 }
 
@@ -18,6 +20,7 @@ export function registerTickets(program: Command, io: CliIo, setExit: (code: num
     .command('list')
     .description('all tickets, newest first')
     .option('--urgent', 'only urgent tickets')
+    .option('--status <status>', 'only tickets that are open or closed')
     .option('--json', 'one JSON ticket per line')
     .action(async (_options: unknown, command: Command) => {
       setExit(await listTickets(command.optsWithGlobals<ListOptions>(), io));
@@ -30,12 +33,19 @@ export function registerTickets(program: Command, io: CliIo, setExit: (code: num
     .action(async (id: string, _options: unknown, command: Command) => {
       setExit(await showTicket(id, command.optsWithGlobals<ListOptions>(), io));
     });
+  registerTicketLifecycle(tickets, io, setExit);
 }
 
 async function listTickets(options: ListOptions, io: CliIo): Promise<number> {
+  if (options.status !== undefined && options.status !== 'open' && options.status !== 'closed') {
+    writeLine(io.stderr, 'intake tickets list: --status is open or closed');
+    return EXIT.usage;
+  }
   const config = await loadConfigFor(options, io);
   const archive = new Archive(config.archive.dir, config.team.ticketPrefix);
-  const all = (await archive.tickets.list()).filter((t) => !options.urgent || t.urgent).reverse();
+  const all = (await archive.tickets.list())
+    .filter((t) => (!options.urgent || t.urgent) && (!options.status || t.status === options.status))
+    .reverse();
   for (const ticket of all) {
     writeLine(io.stdout, options.json ? JSON.stringify(ticket) : ticketLine(ticket));
   }
