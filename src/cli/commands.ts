@@ -37,6 +37,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./search.js')).registerSearch,
   },
   {
+    name: 'reply',
+    description:
+      "answer the reporter in the ticket's thread: the operator's text, signed by the team key, encrypted when the reporter has a curated key; queued and delivered like acknowledgements",
+    load: async () => (await import('./reply.js')).registerReply,
+  },
+  {
     name: 'stats',
     description: 'reports per month, per RSIT class and priority, urgent, encrypted/signed share, time to acknowledgement',
     load: async () => (await import('./stats.js')).registerStats,

@@ -6,6 +6,8 @@ export const EXIT = {
   dataErr: 65,
   noInput: 66,
   noUser: 67,
+  /** EX_UNAVAILABLE: a needed service or resource is not there (no key to encrypt to). */
+  unavailable: 69,
   tempFail: 75,
   config: 78,
 } as const;
