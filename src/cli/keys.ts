@@ -94,7 +94,7 @@ async function importFile(file: string, options: GlobalOptions, io: CliIo): Prom
   for (const { fingerprint, merged } of imported) {
     const key = keyring.byFingerprint(fingerprint);
     const status = key ? await keyring.status(key, new Date()) : null;
-    writeLine(io.stdout, `${merged ? 'updated' : 'imported'} ${fingerprint}${status ? `  ${usability(status)}` : ''}`);
+    writeLine(io.stdout, `${merged ? 'updated' : 'imported'} ${fingerprint}${status ? `  ${usability(status, 'constituent')}` : ''}`);
   }
   writeLine(io.stderr, RESTART_NOTE);
   return EXIT.ok;
@@ -112,31 +112,43 @@ async function list(options: JsonOption, io: CliIo): Promise<number> {
     statuses.push({ ...(await keyring.status(key, now)), role: 'constituent', file: keyring.fileOf(fingerprint) });
   }
   for (const status of statuses) {
-    if (options.json) writeLine(io.stdout, JSON.stringify(status));
+    if (options.json) writeLine(io.stdout, JSON.stringify({ ...status, use: usability(status, status.role) }));
     else writeLine(io.stdout, keyLines(status));
   }
   if (!options.json && statuses.length === 0) writeLine(io.stderr, 'no keys');
   return EXIT.ok;
 }
 
-/** The team key as constituents see it: its published public half. */
+/**
+ * The team key as constituents see it: its published public half, or — when only the
+ * secret key file is there (an operator who copied in just that) — the public half read
+ * from it, which needs no passphrase.
+ */
 async function teamKeyStatus(config: Config, now: Date) {
-  const file = publicKeyFileFor(config.pgp.privateKeyFile);
-  const bytes = await readFile(file).catch(() => null);
-  const key = bytes ? (await readPublicKeys(bytes))[0] : undefined;
-  return key ? { ...(await keyStatus(key, now, hardenedOpenpgpConfig(config, false))), role: 'team', file } : null;
+  for (const file of [publicKeyFileFor(config.pgp.privateKeyFile), config.pgp.privateKeyFile]) {
+    const bytes = await readFile(file).catch(() => null);
+    const key = bytes ? (await readPublicKeys(bytes).catch(() => []))[0] : undefined;
+    if (key) return { ...(await keyStatus(key, now, hardenedOpenpgpConfig(config, false))), role: 'team', file };
+  }
+  return null;
 }
 
 async function pending(options: JsonOption, io: CliIo): Promise<number> {
   const config = await loadConfigFor(options, io);
   const store = new PendingKeys(config.pgp.pendingDir);
-  const entries = await store.list();
+  // A key that is already in the curated keyring awaits no decision (it was accepted, or
+  // imported, after it was seen in mail).
+  const keyring = await loadKeyring(config.pgp.keyringDir, pino({ level: 'silent' }), hardenedOpenpgpConfig(config, false));
+  const seen = await store.list();
+  const entries = seen.filter((entry) => keyring.byFingerprint(entry.fingerprint) === null);
+  const curated = seen.length - entries.length;
+  if (!options.json && curated > 0) writeLine(io.stderr, `${curated} key(s) seen in mail are in the curated keyring already (not listed)`);
   const now = new Date();
   for (const entry of entries) {
     const key = await store.readKey(entry.fingerprint);
     const status = key ? await keyStatus(key, now, hardenedOpenpgpConfig(config, false)) : null;
     if (options.json) {
-      writeLine(io.stdout, JSON.stringify({ ...entry, status }));
+      writeLine(io.stdout, JSON.stringify({ ...entry, status: status ? { ...status, use: usability(status, 'pending') } : null }));
       continue;
     }
     writeLine(io.stdout, status ? keyLines({ ...status, role: 'pending', file: null }) : entry.fingerprint);
@@ -166,14 +178,26 @@ async function accept(rawFingerprint: string, options: GlobalOptions, io: CliIo)
   return EXIT.ok;
 }
 
-function usability(status: KeyStatus): string {
-  return status.problem === null ? 'usable' : `not usable: ${status.problem}`;
+/**
+ * What the key can do, in the words an operator acts on. A constituent key is used to
+ * verify that sender's signatures and to encrypt acknowledgements to them: a sign-only
+ * key is fine for the first, so it is "usable for verifying", not "not usable". The team
+ * key signs acknowledgements and decrypts reports.
+ */
+export function usability(status: KeyStatus, role: string): string {
+  if (status.problem !== null && status.problem !== 'no-encryption-key') return `not usable: ${status.problem}`;
+  if (role === 'team') {
+    if (!status.canSign) return 'not usable: cannot sign acknowledgements';
+    return status.problem === null ? 'usable' : 'signs acknowledgements; cannot decrypt reports (no encryption key)';
+  }
+  if (status.problem === null) return status.canSign ? 'usable' : 'receives encrypted acks; cannot verify signatures (no signing key)';
+  return status.canSign ? 'usable for verifying; cannot receive encrypted acks (no encryption key)' : 'not usable: no signing or encryption key';
 }
 
 /** User IDs are the key holder's text: escaped like any attacker-controlled string. */
 function keyLines(status: KeyStatus & { role: string; file: string | null }): string {
   const lines = [
-    `${status.role.padEnd(11)} ${status.fingerprint}  ${status.algorithm}  ${usability(status)}`,
+    `${status.role.padEnd(11)} ${status.fingerprint}  ${status.algorithm}  ${usability(status, status.role)}`,
     `            created ${status.created.slice(0, 10)}, expires ${status.expires ? status.expires.slice(0, 10) : 'never'}${status.file ? `, file ${path.basename(status.file)}` : ''}`,
     ...status.userIds.map((uid) => `            uid ${escapeForLog(uid, 120)}`),
   ];

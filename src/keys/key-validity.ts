@@ -36,7 +36,7 @@ export async function keyStatus(key: openpgp.Key, date: Date, config?: openpgp.P
   const expiration = await key.getExpirationTime(undefined, full).catch(() => null);
   const problem: KeyProblem | null =
     primaryProblem ??
-    (isWeak(key, full) ? 'weak-key' : null) ??
+    (isWeak(key, full) || (!canEncrypt && hasWeakEncryptionSubkey(key, full)) ? 'weak-key' : null) ??
     (userIds.length === 0 ? 'no-valid-user-id' : null) ??
     (canEncrypt ? null : 'no-encryption-key');
   return {
@@ -92,9 +92,31 @@ export function addressesOf(userIds: readonly string[]): string[] {
   return [...result];
 }
 
+/**
+ * Too weak under the hardened policy (openpgp-config.ts): RSA below minRSABits, and the
+ * algorithms and curves it rejects outright — DSA and ElGamal, GnuPG 1.4's default key
+ * types, among them. Such a key is `weak-key` whatever else it lacks.
+ */
 function isWeak(key: openpgp.Key, config: openpgp.Config): boolean {
-  const { algorithm, bits } = key.getAlgorithmInfo();
-  return algorithm.startsWith('rsa') && (bits ?? 0) < config.minRSABits;
+  return weakAlgorithm(key.getAlgorithmInfo(), config);
+}
+
+/** An encryption subkey that exists but is too weak (an ElGamal subkey of a DSA key). */
+const ENCRYPTING_ALGORITHMS = new Set<string>(['elgamal', 'rsaEncrypt', 'rsaEncryptSign', 'ecdh', 'x25519', 'x448']);
+
+function hasWeakEncryptionSubkey(key: openpgp.Key, config: openpgp.Config): boolean {
+  return key.subkeys.some((subkey) => {
+    const info = subkey.getAlgorithmInfo();
+    return ENCRYPTING_ALGORITHMS.has(info.algorithm) && weakAlgorithm(info, config);
+  });
+}
+
+function weakAlgorithm(info: ReturnType<openpgp.Key['getAlgorithmInfo']>, config: openpgp.Config): boolean {
+  const { algorithm, bits, curve } = info;
+  if (algorithm.startsWith('rsa') && (bits ?? 0) < config.minRSABits) return true;
+  const algorithmId = (openpgp.enums.publicKey as unknown as Record<string, openpgp.enums.publicKey>)[algorithm];
+  if (algorithmId !== undefined && config.rejectPublicKeyAlgorithms.has(algorithmId)) return true;
+  return curve !== undefined && config.rejectCurves.has(curve as openpgp.enums.curve);
 }
 
 function describeAlgorithm(key: openpgp.Key): string {

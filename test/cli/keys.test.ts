@@ -1,10 +1,13 @@
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import * as openpgp from 'openpgp';
 import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
+// The fixture generators' wrappers over the installed gpg and gnupg1.
+import { Gpg } from '../../scripts/fixtures/openpgp-lib/tools.mjs';
+import { Gpg1 } from '../../scripts/fixtures/realworld-lib/tools.mjs';
 import { PendingKeys } from '../../src/keys/pending-keys.js';
 import { TEST_TEAM } from '../helpers/test-config.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -76,5 +79,56 @@ describe('intake keys', () => {
     expect((await intake(rsaDir, ['keys', 'generate', '--algorithm', 'dsa1024'])).code).toBe(64);
     expect((await intake(rsaDir, ['keys', 'generate', '--algorithm', 'rsa3072'])).code).toBe(0);
     expect(JSON.parse((await intake(rsaDir, ['keys', 'list', '--json'])).stdout.trim())).toMatchObject({ algorithm: 'rsaEncryptSign-3072', problem: null });
+  });
+});
+
+describe('intake keys: judgments in words an operator reads right', () => {
+  it('a sign-only key verifies, a GnuPG 1.4 DSA/ElGamal key is weak, the team key shows from its secret file, curated keys are not pending', async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'c.yaml'), YAML.stringify({ team: TEST_TEAM, smtp: { enabled: false }, log: { file: null } }));
+    expect((await intake(dir, ['keys', 'generate'])).code).toBe(0);
+
+    // Real tools: gpg 2 makes a sign-only key, GnuPG 1.4 its old default DSA + ElGamal.
+    const gpg = new Gpg();
+    const gpg1 = new Gpg1();
+    try {
+      const signOnly = gpg.generate('Sign Only <signonly@example.org>', 'ed25519', { usage: 'sign' });
+      await writeFile(path.join(dir, 'signonly.asc'), gpg.exportPublic(signOnly));
+      gpg1.run(['--gen-key'], { input: Buffer.from('Key-Type: DSA\nKey-Length: 2048\nSubkey-Type: ELG-E\nSubkey-Length: 2048\nName-Real: Old Timer\nName-Email: dsa@example.org\nExpire-Date: 0\n%commit\n'), trustAlways: false });
+      await writeFile(path.join(dir, 'dsa.asc'), gpg1.run(['--armor', '--export', 'dsa@example.org']));
+      const dsa = /^fpr:+([0-9A-F]{40}):/m.exec(gpg1.run(['--with-colons', '--fingerprint', 'dsa@example.org']).toString())![1]!;
+
+      const imported = await intake(dir, ['keys', 'import', 'signonly.asc']);
+      expect(imported.stdout).toContain(`imported ${signOnly}  usable for verifying; cannot receive encrypted acks (no encryption key)`);
+      expect((await intake(dir, ['keys', 'import', 'dsa.asc'])).stdout).toContain(`imported ${dsa}  not usable: weak-key`);
+
+      const rows = (await intake(dir, ['keys', 'list', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l));
+      const row = (fpr: string) => rows.find((r) => r.fingerprint === fpr);
+      expect(row(signOnly)).toMatchObject({ role: 'constituent', canSign: true, canEncrypt: false, problem: 'no-encryption-key', use: 'usable for verifying; cannot receive encrypted acks (no encryption key)' });
+      expect(row(dsa)).toMatchObject({ algorithm: 'dsa-2048', canSign: false, problem: 'weak-key', use: 'not usable: weak-key' });
+
+      // Only the secret team key file is there: keys list still shows the team key.
+      const team = rows.find((r) => r.role === 'team');
+      await unlink(path.join(dir, 'keys/team.pub.asc'));
+      const alone = (await intake(dir, ['keys', 'list', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l));
+      expect(alone.find((r) => r.role === 'team')).toMatchObject({ fingerprint: team.fingerprint, file: path.join(dir, 'keys', 'team.sec.asc'), use: 'usable' });
+      expect((await intake(dir, ['keys', 'list'])).stdout).toMatch(new RegExp(`^team\\s+${team.fingerprint}\\s+\\S+\\s+usable$`, 'm'));
+
+      // Seen in mail, then imported by an operator: no longer awaiting a decision.
+      const key = await openpgp.readKey({ armoredKey: gpg.exportPublic(signOnly).toString() });
+      const store = new PendingKeys(path.join(dir, 'keys/pending'));
+      await store.add(key, { source: 'attachment', ticket: 'XYZ-2026-00001', seq: 1, from: 'signonly@example.org', seenAt: new Date().toISOString() });
+      const { publicKey: other } = await openpgp.generateKey({ userIDs: [{ email: 'other@example.org' }], format: 'object' });
+      const otherFpr = await store.add(other, { source: 'autocrypt', ticket: 'XYZ-2026-00002', seq: 1, from: 'other@example.org', seenAt: new Date().toISOString() });
+      const pending = await intake(dir, ['keys', 'pending']);
+      expect(pending.stdout).toContain(otherFpr);
+      expect(pending.stdout).not.toContain(signOnly);
+      expect(pending.stderr).toContain('1 key(s) seen in mail are in the curated keyring already');
+      const json = (await intake(dir, ['keys', 'pending', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l));
+      expect(json.map((e) => e.fingerprint)).toEqual([otherFpr]);
+    } finally {
+      gpg.cleanup();
+      gpg1.cleanup();
+    }
   });
 });
