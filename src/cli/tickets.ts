@@ -6,12 +6,14 @@ import { formatTicketId, parseTicketId } from '../model/ticket-id.js';
 import { type CliIo, type GlobalOptions, loadConfigFor, writeLine } from './cli-io.js';
 import { EXIT } from './exit-codes.js';
 import { reportSummaryLines } from './report-summary.js';
+import { showTicketBody, type BodyOptions } from './ticket-body.js';
 import { registerTicketLifecycle } from './ticket-lifecycle.js';
 
-interface ListOptions extends GlobalOptions {
+interface ListOptions extends GlobalOptions, BodyOptions {
   urgent?: boolean;
   status?: string;
   json?: boolean;
+  body?: boolean;
 }
 
 export function registerTickets(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -30,6 +32,9 @@ export function registerTickets(program: Command, io: CliIo, setExit: (code: num
     .description('one ticket with its messages')
     .argument('<id>', 'ticket id, e.g. XYZ-2026-00042')
     .option('--json', 'ticket.json and every message.json as one JSON document')
+    .option('--body', 'what the reporter wrote (decrypted text, escaped), with indicators and crypto verdicts')
+    .option('--seq <n>', 'with --body or --attachment: only message N')
+    .option('--attachment <sha256>', "write one attachment's bytes to stdout (redirect to a file)")
     .action(async (id: string, _options: unknown, command: Command) => {
       setExit(await showTicket(id, command.optsWithGlobals<ListOptions>(), io));
     });
@@ -61,6 +66,7 @@ async function showTicket(rawId: string, options: ListOptions, io: CliIo): Promi
     return EXIT.usage;
   }
   const id = formatTicketId(config.team.ticketPrefix, parsed);
+  if (options.body || options.attachment !== undefined) return showTicketBody(config, id, options, io);
   const archive = new Archive(config.archive.dir, config.team.ticketPrefix);
   const ticket = await archive.tickets.read(id);
   if (!ticket) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mergeTicket } from '../../src/model/build-records.js';
 import type { Indicators, MessageRecord, SignerVerdict } from '../../src/model/message-record.js';
 import { fileTransport } from '../../src/model/transport.js';
@@ -24,6 +25,7 @@ export interface SeedMessage {
   messageIds?: string[];
   /** Ticket prefix (default XYZ). */
   prefix?: string;
+  attachments?: Array<{ filename: string | null; contentType: string; content: Buffer }>;
 }
 
 let sequence = 0;
@@ -82,7 +84,10 @@ export function seedRecord(ticket: string, seq: number, sha256: string, m: SeedM
     indicators: emptyIndicators(m.indicators),
     tlp: null,
     priority: { rank: 99, rule: 'default' },
-    attachments: [],
+    attachments: (m.attachments ?? []).map((a) => {
+      const digest = createHash('sha256').update(a.content).digest('hex');
+      return { filename: a.filename, contentType: a.contentType, size: a.content.length, sha256: digest, path: `attachments/${digest}` };
+    }),
     threading: { kind: m.ticket ? 'tag' : 'new', senderKnown: true },
     ack: { sent: false, suppressedReason: 'test', file: null, status: 'suppressed', messageId: null, encrypted: false, sentAt: null, error: null, onDuty: null },
   };
@@ -112,7 +117,7 @@ export async function seedMessage(store: SqlStore, m: SeedMessage): Promise<{ ti
     seq,
     record,
     decrypted: m.decrypted ?? null,
-    attachments: [],
+    attachments: (m.attachments ?? []).map((a) => ({ sha256: createHash('sha256').update(a.content).digest('hex'), content: a.content })),
     messageIds: m.messageIds ?? [],
     ciphertexts: [],
     outgoing: [],
