@@ -53,7 +53,8 @@ export function classifyTerm(raw: string, ticketPrefix: string): TermQuery {
 
   if (value.includes('.') && !/\s/.test(value)) {
     const host = normalizeHostName(value);
-    if (host && /[a-z]/.test(host.slice(host.lastIndexOf('.') + 1))) return { kind: 'range', term, kinds: ['domain'], ...domainRange(host) };
+    // A top-level label is letters (or an IDNA A-label): `1.2` and `e.g.` are words.
+    if (host && /^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/.test(host.slice(host.lastIndexOf('.') + 1))) return { kind: 'range', term, kinds: ['domain'], ...domainRange(host) };
   }
   return { kind: 'words', term, text: term };
 }
