@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -6,6 +6,7 @@ import YAML from 'yaml';
 import { openApp, type App } from '../src/app.js';
 import { parseConfig } from '../src/config/load-config.js';
 import type { Config } from '../src/config/schema.js';
+import { createTeamKey } from '../src/keys/create-team-key.js';
 
 /**
  * Shared helpers for `npm run bench` sections. Each section is its own script, run in a
@@ -35,6 +36,8 @@ export async function benchWorkspace(overrides: Record<string, unknown> = {}, { 
     ...overrides,
   };
   const config = parseConfig(path.join(dir, 'bench.yaml'), YAML.stringify(document), dir);
+  // As an operator would before the first start (intake keys generate).
+  await access(config.pgp.privateKeyFile).catch(() => createTeamKey(config, { passphrase: null, expiresInSeconds: 0, date: new Date() }));
   const app = await openApp({ config, logger: pino({ level: 'warn' }), env: {}, daemon });
   return { dir, config, app, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }

@@ -17,7 +17,8 @@ import { SpoolRetrier } from './pipeline/spool-retrier.js';
 import { lookupsFor, type EffectContext, type KeyMaterial } from './pipeline/stage.js';
 import { WorkQueue } from './pipeline/work-queue.js';
 import { loadKeyring } from './keys/keyring.js';
-import { loadOrCreateTeamKey } from './keys/team-key.js';
+import { loadTeamKey } from './keys/load-team-key.js';
+import type { TeamKey } from './keys/team-key.js';
 import { hardenedOpenpgpConfig } from './openpgp/openpgp-config.js';
 import { loadReportKnowledge } from './report/knowledge.js';
 import { startOpenpgpWorkers } from './openpgp/openpgp-workers.js';
@@ -30,6 +31,8 @@ export interface AppDeps {
   now?: () => Date;
   /** `intake serve` (long-running) rather than a one-shot command: decides `openpgpWorkers: auto`. */
   daemon?: boolean;
+  /** The team key, when the caller has already loaded and judged it (serve's start-up check). */
+  teamKey?: TeamKey;
 }
 
 /** How many OpenPGP worker threads to start for this process. */
@@ -54,6 +57,8 @@ export interface App {
   /** Delivers the outbox (`outbound.mode: smtp`); null in outbox mode. Runs between start and stop. */
   readonly outboxSender: OutboxSender | null;
   readonly counters: Counters;
+  /** Which store holds the state, for the start-up line (the file archive until src/store/ lands). */
+  readonly storeInfo: { engine: string; location: string };
   /** The components of `intake serve`, by name (e.g. `smtp` for its bound port); filled by `start`. */
   readonly components: ReadonlyMap<string, Component>;
   accept(raw: Buffer, transport: TransportInfo): Promise<SpooledMessage>;
@@ -71,9 +76,9 @@ export interface App {
   reloadKeys(): Promise<void>;
 }
 
-export async function openApp({ config, logger, env = process.env, now = () => new Date(), daemon = false }: AppDeps): Promise<App> {
+export async function openApp({ config, logger, env = process.env, now = () => new Date(), daemon = false, teamKey }: AppDeps): Promise<App> {
   const archive = new Archive(config.archive.dir, config.team.ticketPrefix);
-  const team = await loadOrCreateTeamKey(config, env, logger, now);
+  const team = teamKey ?? (await loadTeamKey(config, env, now())).key;
   const keyring = await loadKeyring(config.pgp.keyringDir, logger, hardenedOpenpgpConfig(config, team.isRsa));
   const workerCount = openpgpWorkerCount(config, daemon);
   const workers = workerCount > 0
@@ -149,6 +154,7 @@ export async function openApp({ config, logger, env = process.env, now = () => n
     queue,
     outboxSender,
     counters,
+    storeInfo: { engine: 'files', location: config.archive.dir },
     components,
     accept,
     process,
@@ -178,13 +184,21 @@ export async function openApp({ config, logger, env = process.env, now = () => n
     },
     async reloadKeys() {
       // Stages read ctx.keys for every message: swapping the members is the whole reload.
-      keys.keyring = await loadKeyring(config.pgp.keyringDir, logger, hardenedOpenpgpConfig(config, team.isRsa));
+      // Everything is read before anything is swapped, so a failure keeps the old keys.
+      const loaded = await loadTeamKey(config, env, now());
+      const keyring = await loadKeyring(config.pgp.keyringDir, logger, hardenedOpenpgpConfig(config, loaded.key.isRsa));
+      if (loaded.key.fingerprint !== keys.team.fingerprint) {
+        logger.warn({ previous: keys.team.fingerprint, fingerprint: loaded.key.fingerprint }, 'the team key changed: acks are now signed with the new key');
+      }
+      for (const warning of loaded.warnings) logger.warn({ fingerprint: loaded.key.fingerprint }, `the team key ${warning}`);
+      keys.team = loaded.key;
+      keys.keyring = keyring;
       if (keys.workers) {
         const old = keys.workers;
         keys.workers = await startOpenpgpWorkers(config, await readSecret(config.pgp.passphraseFile, SECRET_ENV.pgpPassphrase, env), workerCount);
         await old.close();
       }
-      logger.info({ keys: keys.keyring.keys.length }, 'keyring reloaded');
+      logger.info({ keys: keys.keyring.keys.length, teamKey: keys.team.fingerprint }, 'keyring reloaded');
     },
     /** Reverse order: transports stop accepting first; the queue drains last. */
     async stop() {

@@ -1,35 +1,40 @@
 #!/usr/bin/env node
 import { enableCompileCache } from './cli/compile-cache.js';
 import { EXIT } from './cli/exit-codes.js';
+import { ProcessSignals } from './cli/process-signals.js';
 
 /**
  * The process edge: argv, environment and signals in, an exit code out. The first
  * SIGTERM/SIGINT asks the running command to finish its in-flight work; a second one
- * exits at once.
+ * exits at once. SIGHUP, SIGUSR1 and SIGUSR2 go to whoever subscribed (process-signals.ts).
+ * The handlers are installed first of all: a listener on SIGUSR1 is what keeps Node from
+ * opening its inspector (bin/intake also passes --disable-sigusr1, for the moment before
+ * this module runs).
  *
  * The compile cache is switched on before anything else is loaded, and the command line
  * is imported only then (a static import would be compiled first): every command loads
  * just the modules it needs (cli/run-cli.ts).
  */
-enableCompileCache();
-const { runCli } = await import('./cli/run-cli.js');
-
-const stop = new AbortController();
-let signals = 0;
+const signals = new ProcessSignals((line) => process.stderr.write(`${line}\n`));
+let stops = 0;
 for (const name of ['SIGTERM', 'SIGINT'] as const) {
   process.on(name, () => {
-    signals++;
-    if (signals > 1) process.exit(EXIT.tempFail);
-    stop.abort();
+    stops++;
+    if (stops > 1) process.exit(EXIT.tempFail);
+    signals.requestStop();
   });
 }
+for (const name of ['SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const) process.on(name, () => signals.deliver(name));
+
+enableCompileCache();
+const { runCli } = await import('./cli/run-cli.js');
 
 let code: number;
 try {
   code = await runCli(
     process.argv.slice(2),
     { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() },
-    stop.signal,
+    signals,
   );
 } catch (error) {
   process.stderr.write(`intake: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

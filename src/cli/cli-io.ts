@@ -17,13 +17,17 @@ export interface GlobalOptions {
 }
 
 export async function loadConfigFor(options: GlobalOptions, io: CliIo): Promise<Config> {
-  const { config } = await loadConfig(configPathFrom(options.config, io.env), io.cwd);
-  return config;
+  return (await loadConfigFileFor(options, io)).config;
+}
+
+/** The configuration and the file it came from (for the start-up line). */
+export function loadConfigFileFor(options: GlobalOptions, io: CliIo): Promise<{ file: string; config: Config }> {
+  return loadConfig(configPathFrom(options.config, io.env), io.cwd);
 }
 
 /** Logger for a command: JSON lines to `consoleStream` (stderr when stdout is output). */
-export function loggerFor(config: Config, consoleStream: NodeJS.WritableStream): LoggerHandle {
-  return createLogger(config, consoleStream);
+export function loggerFor(config: Config, consoleStream: NodeJS.WritableStream, stderr?: Writable): LoggerHandle {
+  return createLogger(config, consoleStream, stderr ? { stderr } : {});
 }
 
 export function writeLine(stream: Writable, line: string): void {

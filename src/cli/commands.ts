@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import type { CliIo } from './cli-io.js';
+import type { ProcessSignals } from './process-signals.js';
 
 /** What each command file exports: it adds its command (options, subcommands, action) to the program. */
-export type RegisterCommand = (program: Command, io: CliIo, setExit: (code: number) => void, signal: AbortSignal) => void;
+export type RegisterCommand = (program: Command, io: CliIo, setExit: (code: number) => void, signals: ProcessSignals) => void;
 
 export interface CommandEntry {
   name: string;

@@ -8,6 +8,8 @@ export const EXIT = {
   noUser: 67,
   /** EX_UNAVAILABLE: a needed service or resource is not there (no key to encrypt to). */
   unavailable: 69,
+  cantCreate: 73,
   tempFail: 75,
+  noPermission: 77,
   config: 78,
 } as const;

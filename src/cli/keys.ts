@@ -1,18 +1,19 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
 import type { Config } from '../config/schema.js';
-import { readSecret, SECRET_ENV } from '../config/secrets.js';
-import { writeFileAtomic, writeFileExclusive } from '../effects/atomic-file.js';
 import { importKeys } from '../keys/import-keys.js';
 import { keyStatus, type KeyStatus } from '../keys/key-validity.js';
 import { loadKeyring, readPublicKeys } from '../keys/keyring.js';
 import { assertFingerprint, PendingKeys } from '../keys/pending-keys.js';
-import { generateTeamKey, publicKeyFileFor, readTeamKey, type TeamKeyAlgorithm } from '../keys/team-key.js';
+import { createTeamKey } from '../keys/create-team-key.js';
+import { DEFAULT_KEY_LIFETIME, parseKeyLifetime } from '../keys/key-lifetime.js';
+import { teamKeyPassphrase } from '../keys/load-team-key.js';
+import { publicKeyFileFor, type TeamKey, type TeamKeyAlgorithm } from '../keys/team-key.js';
 import { escapeForLog } from '../log/escape.js';
 import { hardenedOpenpgpConfig } from '../openpgp/openpgp-config.js';
-import { type CliIo, type GlobalOptions, loadConfigFor, writeLine } from './cli-io.js';
+import { type CliIo, type GlobalOptions, loadConfigFor, loggerFor, writeLine } from './cli-io.js';
 import { EXIT } from './exit-codes.js';
 
 interface JsonOption extends GlobalOptions {
@@ -20,6 +21,8 @@ interface JsonOption extends GlobalOptions {
 }
 interface GenerateOptions extends GlobalOptions {
   algorithm: TeamKeyAlgorithm;
+  expires: string;
+  ifMissing?: boolean;
 }
 
 const RESTART_NOTE = 'keys are read at start-up: send `intake serve` a SIGHUP (or restart it) to use them';
@@ -30,6 +33,8 @@ export function registerKeys(program: Command, io: CliIo, setExit: (code: number
     .command('generate')
     .description('generate the team key (pgp.privateKeyFile); passphrase from pgp.passphraseFile or env')
     .option('--algorithm <name>', 'curve25519 (Ed25519 + Cv25519), rsa3072 or rsa4096', 'curve25519')
+    .option('--expires <when>', 'lifetime as GnuPG writes it: 2y, 18m, 90d, 4w, YYYY-MM-DD, or never', DEFAULT_KEY_LIFETIME)
+    .option('--if-missing', 'do nothing when the key file exists (first start, e.g. npm start); a new key is logged at warn')
     .action(async (_o: unknown, command: Command) => setExit(await generate(command.optsWithGlobals<GenerateOptions>(), io)));
   keys
     .command('import')
@@ -58,20 +63,43 @@ async function generate(options: GenerateOptions, io: CliIo): Promise<number> {
     writeLine(io.stderr, `intake keys generate: unknown algorithm ${escapeForLog(options.algorithm, 20)}`);
     return EXIT.usage;
   }
+  const now = new Date();
+  const lifetime = parseKeyLifetime(options.expires, now);
+  if (lifetime === null) {
+    writeLine(io.stderr, `intake keys generate: --expires ${escapeForLog(options.expires, 40)} is not a lifetime (2y, 18m, 90d, 4w, a future YYYY-MM-DD, or never)`);
+    return EXIT.usage;
+  }
   const config = await loadConfigFor(options, io);
   const file = config.pgp.privateKeyFile;
-  const passphrase = await readSecret(config.pgp.passphraseFile, SECRET_ENV.pgpPassphrase, io.env);
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const generated = await generateTeamKey({ name: config.team.name, email: config.team.ackFrom, passphrase, algorithm: options.algorithm });
-  if (!(await writeFileExclusive(file, generated.armoredPrivate, 0o600))) {
+  if (options.ifMissing && (await access(file).then(() => true, () => false))) return EXIT.ok;
+  const passphrase = (await teamKeyPassphrase(config, io.env)).value;
+  const result = await createTeamKey(config, { passphrase, algorithm: options.algorithm, expiresInSeconds: lifetime, date: now });
+  if (!result.created) {
+    if (options.ifMissing) return EXIT.ok; // another first start won the race
     writeLine(io.stderr, `intake keys generate: ${file} exists; the team key is never overwritten (move it away first)`);
     return EXIT.failure;
   }
-  await writeFileAtomic(publicKeyFileFor(file), generated.armoredPublic, { mode: 0o644 });
-  const key = await readTeamKey(file, passphrase);
-  writeLine(io.stdout, `team key ${key.fingerprint} written to ${file}${passphrase ? ' (passphrase-protected)' : ''}`);
-  writeLine(io.stdout, `public key: ${publicKeyFileFor(file)}`);
+  const { key, publicKeyFile } = result;
+  if (options.ifMissing) logGenerated(config, io, key, file, publicKeyFile);
+  else {
+    writeLine(io.stdout, `team key ${key.fingerprint} written to ${file}${passphrase ? ' (passphrase-protected)' : ''}`);
+    writeLine(io.stdout, `expires: ${key.expires ? key.expires.toISOString().slice(0, 10) : 'never'}`);
+    writeLine(io.stdout, `public key: ${publicKeyFile} — ${PUBLISH_HINT}`);
+    if (!passphrase) writeLine(io.stderr, `warning: ${file} ${NO_PASSPHRASE}`);
+  }
   return EXIT.ok;
+}
+
+const PUBLISH_HINT = 'publish it where constituents look for it (your RFC 2350 document, web site, WKD or a keyserver) with its fingerprint';
+const NO_PASSPHRASE = 'is not protected by a passphrase: set pgp.passphraseFile (or env INTAKE_PGP_PASSPHRASE) before generating to protect it';
+
+/** `--if-missing` runs unattended (npm start): the new key is news an operator must act on, so it is a warn line. */
+function logGenerated(config: Config, io: CliIo, key: TeamKey, file: string, publicKeyFile: string): void {
+  const log = loggerFor(config, io.stdout);
+  const fields = { fingerprint: key.fingerprint, file, publicKeyFile, expires: key.expires?.toISOString() ?? null, passphraseProtected: key.passphraseProtected };
+  log.logger.warn(fields, `generated a new team key ${key.fingerprint}: ${PUBLISH_HINT.replace('it', publicKeyFile)}`);
+  if (!key.passphraseProtected) log.logger.warn({ file }, `the team key ${NO_PASSPHRASE}`);
+  log.flush();
 }
 
 async function importFile(file: string, options: GlobalOptions, io: CliIo): Promise<number> {

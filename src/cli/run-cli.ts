@@ -4,6 +4,7 @@ import { packageVersion } from '../version.js';
 import type { CliIo } from './cli-io.js';
 import { COMMANDS, commandNameIn } from './commands.js';
 import { EXIT } from './exit-codes.js';
+import type { ProcessSignals } from './process-signals.js';
 
 /**
  * Builds the `intake` command line from one registry of commands (cli/commands.ts, one
@@ -11,7 +12,7 @@ import { EXIT } from './exit-codes.js';
  * name and description, so `--help` still shows them all. Returns the exit code;
  * main.ts is the only place that exits the process.
  */
-export async function runCli(argv: string[], io: CliIo, signal: AbortSignal): Promise<number> {
+export async function runCli(argv: string[], io: CliIo, signals: ProcessSignals): Promise<number> {
   let exitCode: number = EXIT.ok;
   const setExit = (code: number): void => {
     exitCode = code;
@@ -28,7 +29,7 @@ export async function runCli(argv: string[], io: CliIo, signal: AbortSignal): Pr
 
   const wanted = commandNameIn(argv);
   for (const entry of COMMANDS) {
-    if (entry.name === wanted) (await entry.load())(program, io, setExit, signal);
+    if (entry.name === wanted) (await entry.load())(program, io, setExit, signals);
     else program.command(entry.name).description(entry.description);
   }
 

@@ -1,66 +1,106 @@
 import type { Command } from 'commander';
 import { openApp, type App } from '../app.js';
+import type { Config } from '../config/schema.js';
+import type { LoggerHandle } from '../log/create-logger.js';
 import { escapeForLog } from '../log/escape.js';
+import { checkStartup } from '../startup/check-startup.js';
 import { packageVersion } from '../version.js';
-import { type CliIo, type GlobalOptions, loadConfigFor, loggerFor } from './cli-io.js';
+import { type CliIo, type GlobalOptions, loadConfigFileFor, loggerFor } from './cli-io.js';
 import { EXIT } from './exit-codes.js';
+import type { ProcessSignals } from './process-signals.js';
 
-export function registerServe(program: Command, io: CliIo, setExit: (code: number) => void, signal: AbortSignal): void {
+export function registerServe(program: Command, io: CliIo, setExit: (code: number) => void, signals: ProcessSignals): void {
   program
     .command('serve')
     .description('run the daemon: spool recovery, enabled transports, outbox sender')
     .action(async (_options: unknown, command: Command) => {
-      setExit(await runServe(command.optsWithGlobals<GlobalOptions>(), io, signal));
+      setExit(await runServe(command.optsWithGlobals<GlobalOptions>(), io, signals));
     });
 }
 
 /**
- * Runs until `signal` aborts (the first SIGTERM/SIGINT, see main.ts), then stops taking
- * mail, finishes what is in flight, flushes the log and returns 0. A second signal makes
- * main.ts exit at once. Start-up failures (port in use, unreadable key) return 1 after
- * a log line saying why.
+ * Runs until the first SIGTERM/SIGINT (main.ts), then stops taking mail, finishes what
+ * is in flight and returns 0; a second signal makes main.ts exit at once. Before anything
+ * starts, the start-up check (the same as `intake config check`) refuses with every
+ * reason: exit 78 (configuration), 77 (permission) or 73 (cannot create). A listener
+ * that cannot bind returns 1 after a line saying why.
  */
-export async function runServe(options: GlobalOptions, io: CliIo, signal: AbortSignal): Promise<number> {
-  const config = await loadConfigFor(options, io);
-  const log = loggerFor(config, io.stdout as NodeJS.WritableStream);
+export async function runServe(options: GlobalOptions, io: CliIo, signals: ProcessSignals): Promise<number> {
+  const { file, config } = await loadConfigFileFor(options, io);
+  const log = loggerFor(config, io.stdout as NodeJS.WritableStream, io.stderr);
   const { logger } = log;
+  const check = await checkStartup(config, io.env, new Date());
+  for (const warning of check.warnings) logger.warn({ check: 'start-up' }, warning.text);
+  if (check.problems.length > 0 || !check.teamKey) {
+    const problems = check.problems.map((p) => p.text);
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more: intake config check lists them)` : '';
+    logger.error({ problems }, `intake serve cannot start: ${problems[0] ?? 'the team key cannot be used'}${more}`);
+    log.close();
+    return check.problems[0]?.exit ?? EXIT.config;
+  }
   let app: App;
   try {
-    app = await openApp({ config, logger, env: io.env, daemon: true });
-  } catch (error) {
-    logger.error({ err: escapeForLog((error as Error).message, 500) }, 'intake serve cannot start');
-    log.flush();
-    return EXIT.failure;
-  }
-  const running = app;
-  // SIGHUP re-reads the curated keyring (after `intake keys import` or `accept`).
-  const reload = (): void =>
-    void running.reloadKeys().catch((error: Error) => logger.error({ err: error.message }, 'keyring reload failed; the previous keys stay in use'));
-  process.on('SIGHUP', reload);
-  try {
+    app = await openApp({ config, logger, env: io.env, daemon: true, teamKey: check.teamKey });
     await app.start();
   } catch (error) {
-    process.off('SIGHUP', reload);
     logger.error({ err: escapeForLog((error as Error).message, 500) }, 'intake serve cannot start');
-    log.flush();
+    log.close();
     return EXIT.failure;
   }
+  const unsubscribe = subscribeSignals(app, log, signals);
   try {
-    logger.info(
-      { version: packageVersion(), node: process.version, archive: config.archive.dir, components: [...app.components.keys()] },
-      'intake serve started',
-    );
+    logger.info(startedFields(app, config, file), 'intake serve started');
     // With no transport enabled (MTA pipe delivery, `serve` only for retries and the
     // outbox) nothing else may hold the event loop open: the wait for the signal must.
     const keepAlive = setInterval(() => undefined, 3_600_000);
-    if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    const stop = signals.stop;
+    if (!stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
     clearInterval(keepAlive);
     logger.info('stopping: no new mail accepted; finishing in-flight messages');
     await app.stop();
     logger.info({ counts: app.counters.snapshot() }, 'intake serve stopped');
   } finally {
-    process.off('SIGHUP', reload);
-    log.flush();
+    unsubscribe();
+    log.close();
   }
   return EXIT.ok;
+}
+
+/**
+ * SIGHUP: reopen the log file first (logrotate has just moved it), then re-read the keys.
+ * SIGUSR1/SIGUSR2: logged and otherwise ignored (process-signals.ts says why).
+ */
+function subscribeSignals(app: App, log: LoggerHandle, signals: ProcessSignals): () => void {
+  const { logger } = log;
+  const offs = [
+    signals.on('SIGHUP', () => {
+      log.reopen();
+      logger.info('SIGHUP: log file reopened; re-reading keys');
+      void app.reloadKeys().catch((error: Error) => logger.error({ err: escapeForLog(error.message, 500) }, 'key reload failed; the previous keys stay in use'));
+    }),
+    ...(['SIGUSR1', 'SIGUSR2'] as const).map((name) =>
+      signals.on(name, () => logger.warn({ signal: name }, `${name} ignored: intake serve has no inspector and stops only on SIGTERM/SIGINT`)),
+    ),
+  ];
+  return () => offs.forEach((off) => off());
+}
+
+/** Who is running what (issue 13 item 5): one line an operator can read at a glance. */
+function startedFields(app: App, config: Config, file: string): Record<string, unknown> {
+  const team = app.context.keys.team;
+  const listeners = [...app.components.values()]
+    .map((c) => ({ name: c.name, health: c.health?.() }))
+    .filter((c) => c.health)
+    .map((c) => ({ name: c.name, kind: c.health!.kind, address: c.health!.address }));
+  return {
+    version: packageVersion(),
+    node: process.version,
+    config: file,
+    team: config.team.name,
+    teamKey: { fingerprint: team.fingerprint, expires: team.expires?.toISOString() ?? null },
+    store: app.storeInfo,
+    archive: config.archive.dir,
+    listeners,
+    components: [...app.components.keys()],
+  };
 }

@@ -3,20 +3,21 @@ import type { Command } from 'commander';
 import { prettyFactory } from 'pino-pretty';
 import { type CliIo, type GlobalOptions, loadConfigFor, writeLine } from './cli-io.js';
 import { EXIT } from './exit-codes.js';
+import type { ProcessSignals } from './process-signals.js';
 
 interface TailOptions extends GlobalOptions {
   urgent?: boolean;
   lines: string;
 }
 
-export function registerTail(program: Command, io: CliIo, setExit: (code: number) => void, signal: AbortSignal): void {
+export function registerTail(program: Command, io: CliIo, setExit: (code: number) => void, signals: ProcessSignals): void {
   program
     .command('tail')
     .description('follow the log file, human-readable (like tail -f through pino-pretty)')
     .option('--urgent', 'only urgent reports')
     .option('-n, --lines <n>', 'how many existing lines to show first', '10')
     .action(async (_options: unknown, command: Command) => {
-      setExit(await runTail(command.optsWithGlobals<TailOptions>(), io, signal));
+      setExit(await runTail(command.optsWithGlobals<TailOptions>(), io, signals.stop));
     });
 }
 

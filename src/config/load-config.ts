@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
 import { ConfigError } from './config-error.js';
+import { describeIssue } from './describe-issue.js';
 import { configSchema, type Config } from './schema.js';
 
 export { ConfigError };
@@ -30,12 +31,13 @@ export function parseConfig(file: string, text: string, cwd: string): Config {
       document.errors.map((e) => `YAML ${e.linePos?.[0] ? `line ${e.linePos[0].line}` : ''}: ${e.message.split('\n')[0]}`),
     );
   }
-  const result = configSchema.safeParse(document.toJS() ?? {});
+  const input: unknown = document.toJS();
+  if (input === null || input === undefined) {
+    throw new ConfigError(file, ['the file is empty: a configuration needs at least the team section (see config/default.yaml)']);
+  }
+  const result = configSchema.safeParse(input);
   if (!result.success) {
-    throw new ConfigError(
-      file,
-      result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
-    );
+    throw new ConfigError(file, result.error.issues.flatMap((issue) => describeIssue(issue, input, configSchema)));
   }
   return resolvePaths(result.data, cwd);
 }

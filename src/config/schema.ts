@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { UNKNOWN_ZONE } from './describe-issue.js';
 
 /**
  * The configuration contract (DESIGN §3). Every object is strict: an unknown key is an
@@ -16,7 +17,7 @@ const timezone = z.string().refine((tz) => {
   } catch {
     return false;
   }
-}, 'unknown IANA time zone');
+}, UNKNOWN_ZONE);
 
 const port = z.number().int().min(0).max(65535);
 // Shown in acknowledgements and header fields: one line of printable text.
@@ -199,6 +200,15 @@ const log = z
   })
   .prefault({});
 
+/** GET /metrics (Prometheus text) and GET /healthz of `intake serve`; loopback by default (no authentication). */
+const metrics = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    host: z.string().min(1).default('127.0.0.1'),
+    port: port.default(9465),
+  })
+  .prefault({});
+
 const processing = z
   .strictObject({
     /** Messages processed at once. OpenPGP work runs in the worker threads, so a few more
@@ -336,6 +346,7 @@ export const configSchema = z
     outbound,
     ack,
     log,
+    metrics,
     processing,
     report,
     store,

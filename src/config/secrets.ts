@@ -18,12 +18,30 @@ export async function readSecret(
   envName: string,
   env: NodeJS.ProcessEnv,
 ): Promise<string | null> {
+  return (await readSecretWithSource(file, envName, env, '')).value;
+}
+
+export interface SecretWithSource {
+  value: string | null;
+  /** Where the value came from, in the operator's words (`env X`, `pgp.passphraseFile F`); null when unset. */
+  source: string | null;
+}
+
+/** Like readSecret, and says which of the two places gave the value (`fileKey` names the config key). */
+export async function readSecretWithSource(
+  file: string | null,
+  envName: string,
+  env: NodeJS.ProcessEnv,
+  fileKey: string,
+): Promise<SecretWithSource> {
   const fromEnv = env[envName];
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  if (file === null) return null;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    return { value: fromEnv, source: `env ${envName}${file ? ` (which overrides ${fileKey || 'the file'} ${file})` : ''}` };
+  }
+  if (file === null) return { value: null, source: null };
   try {
     // A trailing newline is what `echo secret > file` leaves; it is never part of a secret.
-    return (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
+    return { value: (await readFile(file, 'utf8')).replace(/\r?\n$/, ''), source: `${fileKey || 'the file'} ${file}` };
   } catch (error) {
     throw permanent('secret-unreadable', `cannot read secret file ${file}: ${(error as Error).message}`, error);
   }

@@ -7,7 +7,7 @@ import { readSecret, SECRET_ENV } from '../config/secrets.js';
 import type { Counters } from '../log/counters.js';
 import { escapeForLog } from '../log/escape.js';
 import { backoffDelayMs, backoffFromSeconds } from '../model/backoff.js';
-import type { Component } from '../model/component.js';
+import type { Component, ComponentHealth } from '../model/component.js';
 import { permanent } from '../model/errors.js';
 import { drainMailbox, type ImapIntake } from './imap-drain.js';
 import { ImapSeen } from './imap-seen.js';
@@ -58,6 +58,11 @@ export class ImapWatcher implements Component {
   constructor(deps: ImapWatcherDeps) {
     this.deps = deps;
     this.seen = new ImapSeen(imapSeenFile(deps.stateDir, deps.config.imap));
+  }
+
+  health(): ComponentHealth {
+    const { imap } = this.deps.config;
+    return { kind: 'link', up: this.state === 'connected', address: `${imap.user ?? ''}@${imap.host ?? ''}:${imap.port}/${imap.mailbox}`, detail: this.state };
   }
 
   async start(): Promise<void> {

@@ -4,7 +4,7 @@ import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMT
 import type { Config } from '../config/schema.js';
 import type { Counters } from '../log/counters.js';
 import { escapeForLog } from '../log/escape.js';
-import type { Component } from '../model/component.js';
+import type { Component, ComponentHealth } from '../model/component.js';
 import type { SpooledMessage } from '../model/draft.js';
 import type { Outcome } from '../model/outcome.js';
 import type { TransportInfo } from '../model/transport.js';
@@ -89,6 +89,13 @@ export abstract class MailListener implements Component {
       const bound = server.server.address() as AddressInfo;
       return { kind: 'tcp', host: bound.address, port: bound.port };
     });
+  }
+
+  /** Up while every endpoint is bound and no stop has begun (the start-up line, GET /healthz). */
+  health(): ComponentHealth {
+    const listening = this.servers.length > 0 && !this.closing && this.servers.every(({ server }) => server.server.listening);
+    const address = this.boundEndpoints().map(describeEndpoint).join(' ') || null;
+    return { kind: 'listener', up: listening, address, ...(listening ? {} : { detail: 'not listening' }) };
   }
 
   async start(): Promise<void> {

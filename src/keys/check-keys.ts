@@ -1,23 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as openpgp from 'openpgp';
 import type { Config } from '../config/schema.js';
 import { listDirOrEmpty } from '../effects/archive-index.js';
 import { readPublicKeys } from './keyring.js';
 
 /**
- * What `intake config check` says about keys: a team key file that exists but is not an
- * OpenPGP secret key, and curated keyring files that would be skipped at start-up.
- * A missing team key is fine (it is generated on first start).
+ * What `intake config check` says about the curated keyring: files that would be skipped
+ * at start-up. (The team key is checked as the daemon loads it: startup/check-team-key.ts.)
  */
-export async function keyProblems(config: Config): Promise<string[]> {
+export async function keyringProblems(config: Config): Promise<string[]> {
   const problems: string[] = [];
-  const teamKey = await readFile(config.pgp.privateKeyFile, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : ''));
-  if (teamKey === '') problems.push(`pgp.privateKeyFile: cannot read ${config.pgp.privateKeyFile}`);
-  if (teamKey) {
-    await openpgp.readPrivateKey({ armoredKey: teamKey }).catch(() => problems.push(`pgp.privateKeyFile: ${config.pgp.privateKeyFile} is not an OpenPGP secret key`));
+  let names: string[];
+  try {
+    names = await listDirOrEmpty(config.pgp.keyringDir);
+  } catch (error) {
+    return [`pgp.keyringDir: cannot read ${config.pgp.keyringDir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`];
   }
-  for (const name of (await listDirOrEmpty(config.pgp.keyringDir)).filter((n) => n.endsWith('.asc')).sort()) {
+  for (const name of names.filter((n) => n.endsWith('.asc')).sort()) {
     const file = path.join(config.pgp.keyringDir, name);
     try {
       await readPublicKeys(await readFile(file));

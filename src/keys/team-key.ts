@@ -1,15 +1,12 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import * as openpgp from 'openpgp';
-import type { Logger } from 'pino';
-import type { Config } from '../config/schema.js';
-import { readSecret, SECRET_ENV } from '../config/secrets.js';
-import { writeFileAtomic, writeFileExclusive } from '../effects/atomic-file.js';
 import { permanent } from '../model/errors.js';
 
 /**
  * The team key: decrypts what constituents send and signs every acknowledgement.
- * Parsed (and unlocked) once at start-up, never per message.
+ * Parsed (and unlocked) once at start-up and on SIGHUP, never per message. It is never
+ * created behind the operator's back: the key published in the team's RFC 2350 document
+ * is its identity, so a missing file is an error (`intake keys generate` makes one).
  */
 export interface TeamKey {
   privateKey: openpgp.PrivateKey;
@@ -18,6 +15,17 @@ export interface TeamKey {
   fingerprint: string;
   /** RSA team keys need constant-time PKCS#1 decryption (docs/research/security.md §2). */
   isRsa: boolean;
+  /** When the key stops being usable; null when it never expires. */
+  expires: Date | null;
+  /** The file on disk is protected by a passphrase (S2K-encrypted secret material). */
+  passphraseProtected: boolean;
+}
+
+/** The passphrase and where it came from, so an error can name the right place. */
+export interface TeamKeyPassphrase {
+  value: string | null;
+  /** `env INTAKE_PGP_PASSPHRASE` or `pgp.passphraseFile /etc/…`; null when none is set. */
+  source: string | null;
 }
 
 export type TeamKeyAlgorithm = 'curve25519' | 'rsa3072' | 'rsa4096';
@@ -27,6 +35,8 @@ export interface GenerateOptions {
   email: string;
   passphrase: string | null;
   algorithm?: TeamKeyAlgorithm;
+  /** Seconds from `date` until the key expires; 0 means never. */
+  expiresInSeconds?: number;
   date?: Date;
 }
 
@@ -45,6 +55,7 @@ export async function generateTeamKey(options: GenerateOptions): Promise<{ armor
     userIDs: [{ name: options.name, email: options.email }],
     ...(options.passphrase ? { passphrase: options.passphrase } : {}),
     ...(options.date ? { date: options.date } : {}),
+    keyExpirationTime: options.expiresInSeconds ?? 0,
     format: 'armored',
   });
   return { armoredPrivate: privateKey, armoredPublic: publicKey };
@@ -56,57 +67,47 @@ export function publicKeyFileFor(privateKeyFile: string): string {
   return `${base}.pub.asc`;
 }
 
-export async function readTeamKey(file: string, passphrase: string | null): Promise<TeamKey> {
+/**
+ * Reads and unlocks the team key. Every failure is permanent and names the file (and the
+ * passphrase's source), because retrying cannot mend a configuration.
+ */
+export async function readTeamKey(file: string, passphrase: string | null | TeamKeyPassphrase): Promise<TeamKey> {
+  const secret = typeof passphrase === 'object' && passphrase !== null ? passphrase : { value: passphrase, source: passphrase ? 'the passphrase' : null };
   let armored: string;
   try {
     armored = await readFile(file, 'utf8');
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw permanent('team-key-missing', `${file} does not exist: create the team key with \`intake keys generate\` (or restore it from a backup); intake never creates one by itself`);
+    }
     throw permanent('team-key-unreadable', `cannot read the team key ${file}: ${(error as Error).message}`, error);
   }
-  let privateKey = await openpgp.readPrivateKey({ armoredKey: armored });
-  if (!privateKey.isDecrypted()) {
-    if (!passphrase) {
-      throw permanent('team-key-locked', `the team key ${file} is passphrase-protected; set pgp.passphraseFile or ${SECRET_ENV.pgpPassphrase}`);
+  let privateKey: openpgp.PrivateKey;
+  try {
+    privateKey = await openpgp.readPrivateKey({ armoredKey: armored });
+  } catch (error) {
+    throw permanent('team-key-not-secret', `${file} is not an OpenPGP secret key (${(error as Error).message})`, error);
+  }
+  const passphraseProtected = !privateKey.isDecrypted();
+  if (passphraseProtected) {
+    if (!secret.value) {
+      throw permanent('team-key-locked', `the team key ${file} is passphrase-protected; set pgp.passphraseFile or env INTAKE_PGP_PASSPHRASE`);
     }
-    privateKey = await openpgp.decryptKey({ privateKey, passphrase });
+    try {
+      privateKey = await openpgp.decryptKey({ privateKey, passphrase: secret.value });
+    } catch (error) {
+      throw permanent('team-key-passphrase', `${secret.source ?? 'the passphrase'} does not unlock the team key ${file} (${(error as Error).message})`, error);
+    }
   }
   const algorithm = privateKey.getAlgorithmInfo().algorithm;
+  const expiration = await privateKey.getExpirationTime().catch(() => null);
   return {
     privateKey,
     publicKey: privateKey.toPublic(),
     fingerprint: privateKey.getFingerprint().toUpperCase(),
-    isRsa: algorithm.startsWith('rsa') || (await hasRsaSubkey(privateKey)),
+    isRsa: algorithm.startsWith('rsa') || privateKey.getSubkeys().some((subkey) => subkey.getAlgorithmInfo().algorithm.startsWith('rsa')),
+    expires: expiration instanceof Date ? expiration : null,
+    passphraseProtected,
   };
-}
-
-async function hasRsaSubkey(key: openpgp.PrivateKey): Promise<boolean> {
-  return key.getSubkeys().some((subkey) => subkey.getAlgorithmInfo().algorithm.startsWith('rsa'));
-}
-
-/**
- * Loads the team key, generating one on first start (DESIGN §3) when the file does not
- * exist. Concurrent first starts (several `intake ingest`) agree on one key: the file is
- * created with "first writer wins" and everyone reads the winner.
- */
-export async function loadOrCreateTeamKey(
-  config: Config,
-  env: NodeJS.ProcessEnv,
-  logger: Logger,
-  now: () => Date = () => new Date(),
-): Promise<TeamKey> {
-  const file = config.pgp.privateKeyFile;
-  const passphrase = await readSecret(config.pgp.passphraseFile, SECRET_ENV.pgpPassphrase, env);
-  const exists = await readFile(file).then(() => true, () => false);
-  if (!exists) {
-    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    // Created at the app's clock: a key must not be younger than the signatures it makes.
-    const generated = await generateTeamKey({ name: config.team.name, email: config.team.ackFrom, passphrase, date: now() });
-    if (await writeFileExclusive(file, generated.armoredPrivate, 0o600)) {
-      await writeFileAtomic(publicKeyFileFor(file), generated.armoredPublic, { mode: 0o644 });
-      const key = await readTeamKey(file, passphrase);
-      logger.info({ fingerprint: key.fingerprint, file }, 'generated a new team key (first start)');
-      return key;
-    }
-  }
-  return readTeamKey(file, passphrase);
 }

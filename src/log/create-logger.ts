@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import { LogFile } from './log-file.js';
 
 export type { Logger } from 'pino';
 
@@ -19,28 +18,32 @@ const REDACT = [
 
 export interface LoggerHandle {
   logger: Logger;
-  /** Flushes buffered lines to disk; call before the process exits. */
+  /** Lines are on disk when a log call returns; kept for callers that flush before exit. */
   flush(): void;
+  /** Opens `log.file` anew (SIGHUP after logrotate moved it). */
+  reopen(): void;
+  /** Closes the log file (a one-shot command at its end). */
+  close(): void;
+}
+
+export interface LoggerOptions {
+  /** Where a failing log file is reported (default process.stderr). */
+  stderr?: { write(text: string): unknown };
 }
 
 /**
  * JSON lines to the console stream and to `log.file`. `intake ingest` passes stderr as
- * console stream because its stdout carries the per-message result lines.
+ * console stream because its stdout carries the per-message result lines. The file never
+ * stops the caller: see LogFile.
  */
 export function createLogger(
   config: Pick<Config, 'log'>,
   console: NodeJS.WritableStream = process.stdout,
+  options: LoggerOptions = {},
 ): LoggerHandle {
   const streams: pino.StreamEntry[] = [{ level: config.log.level, stream: console }];
-  let file: pino.DestinationStream & { flushSync?: () => void } | null = null;
-  if (config.log.file) {
-    mkdirSync(path.dirname(config.log.file), { recursive: true });
-    // Synchronous: a line is in the file when the call returns, so a short-lived
-    // `intake ingest` that exits right away never loses its lines (an asynchronous
-    // destination may not even have opened the file yet). One write(2) per line is cheap.
-    file = pino.destination({ dest: config.log.file, sync: true, mkdir: true });
-    streams.push({ level: config.log.level, stream: file });
-  }
+  const file = config.log.file ? new LogFile(config.log.file, { stderr: options.stderr ?? process.stderr }) : null;
+  if (file) streams.push({ level: config.log.level, stream: file });
   const logger = pino(
     {
       level: config.log.level,
@@ -53,11 +56,13 @@ export function createLogger(
   return {
     logger,
     flush() {
-      try {
-        file?.flushSync?.();
-      } catch {
-        // sonic-boom throws when nothing is pending to flush yet; nothing is lost then.
-      }
+      file?.flushSync();
+    },
+    reopen() {
+      file?.reopen();
+    },
+    close() {
+      file?.close();
     },
   };
 }

@@ -8,4 +8,19 @@ export interface Component {
   readonly name: string;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Listeners and links say whether they are up: the start-up line and GET /healthz read it. */
+  health?(): ComponentHealth;
+}
+
+/**
+ * `listener`: a socket we bind (SMTP, LMTP, metrics) — down means mail or scrapes are
+ * refused, so /healthz answers 503. `link`: a connection we make (IMAP) — down is shown
+ * but is the far side's outage, not ours, so it does not fail /healthz.
+ */
+export interface ComponentHealth {
+  kind: 'listener' | 'link';
+  up: boolean;
+  /** host:port (or socket path) for a listener; account and server for a link. */
+  address: string | null;
+  detail?: string;
 }

@@ -1,7 +1,7 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, startCli, writeCliConfig } from '../helpers/cli.js';
+import { runCli, writeCliConfig } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const report = (n: number, extra = '') =>
@@ -84,34 +84,5 @@ describe('intake ingest', () => {
     const expected = Array.from({ length: 60 }, (_, i) => `XYZ-2026-${String(i + 1).padStart(5, '0')}`);
     expect([...tickets].sort()).toEqual(expected);
     expect((await readdir(path.join(dir, 'data', 'tickets'))).sort()).toEqual(expected);
-  });
-});
-
-describe('intake serve', () => {
-  it('starts on a configuration with nothing else present, generating the team key, and stops on SIGTERM with exit 0', async () => {
-    const dir = await tempDir();
-    await writeCliConfig(dir);
-    const child = startCli(['serve', '--config', 'config.yaml'], { cwd: dir });
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (c) => (err += c));
-    let signalled = false;
-    const code = await new Promise<number | null>((resolve) => {
-      child.stdout!.on('data', (c) => {
-        out += c;
-        // Once: a second signal means "exit at once" (75), and one arriving while the
-        // process is already exiting can end it by the signal itself (code null).
-        if (!signalled && out.includes('intake serve started')) {
-          signalled = true;
-          child.kill('SIGTERM');
-        }
-      });
-      child.on('close', (c) => resolve(c));
-    });
-    expect(code, `${out}\n${err}`).toBe(0);
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l));
-    const generated = lines.find((l) => l.msg === 'generated a new team key (first start)');
-    expect(generated?.fingerprint, out).toMatch(/^[0-9A-F]{40}$/);
-    expect(await readdir(path.join(dir, 'keys')), out).toEqual(expect.arrayContaining(['team.pub.asc', 'team.sec.asc']));
   });
 });

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import * as openpgp from 'openpgp';
 import YAML from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Archive } from '../../src/effects/archive.js';
@@ -8,6 +9,7 @@ import { expectSignedByTeam } from '../helpers/ack-checks.js';
 import { startSink, type Sink } from '../helpers/smtp-sink.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { TEST_TEAM } from '../helpers/test-config.js';
+import { ensureTeamKeyFor } from '../helpers/team-key.js';
 
 /**
  * The issue's crash test with real processes: `intake ingest` commits a report and its
@@ -28,15 +30,14 @@ afterEach(async () => {
 async function workspace(sink: Sink) {
   const dir = await tempDir();
   const config = path.join(dir, 'config.yaml');
-  await writeFile(
-    config,
-    YAML.stringify({
-      team: TEST_TEAM,
-      smtp: { enabled: false },
-      log: { level: 'info', file: 'data/logs/intake.log' },
-      outbound: { mode: 'smtp', host: '127.0.0.1', port: sink.port, retryInitialSeconds: 0.2, retryMaxSeconds: 0.4, pollSeconds: 0.2 },
-    }),
-  );
+  const document = {
+    team: TEST_TEAM,
+    smtp: { enabled: false },
+    log: { level: 'info', file: 'data/logs/intake.log' },
+    outbound: { mode: 'smtp', host: '127.0.0.1', port: sink.port, retryInitialSeconds: 0.2, retryMaxSeconds: 0.4, pollSeconds: 0.2 },
+  };
+  await writeFile(config, YAML.stringify(document));
+  await ensureTeamKeyFor(config, document, dir);
   const report = path.join(dir, 'report.eml');
   await writeFile(report, 'From: reporter@example.org\r\nTo: cert@xyz.example\r\nSubject: Compromised host\r\nMessage-ID: <k1@example.org>\r\n\r\nHost 192.0.2.8 is compromised.\r\n');
   return { dir, config, report, archive: new Archive(path.join(dir, 'data'), 'XYZ') };
@@ -71,7 +72,7 @@ async function deliverAfterRestart(w: Awaited<ReturnType<typeof workspace>>, sin
   expect(sink.messages[0]!.rcptTo).toEqual([{ address: 'reporter@example.org', notify: ['NEVER'] }]);
   expect(await w.archive.outbox.list()).toEqual([]);
   const publicKey = await readFile(path.join(w.dir, 'keys', 'team.pub.asc'), 'utf8');
-  const fingerprint = /"fingerprint":"([0-9A-F]{40})"/.exec(await readFile(path.join(w.dir, 'data/logs/intake.log'), 'utf8'))![1]!;
+  const fingerprint = (await openpgp.readKey({ armoredKey: publicKey })).getFingerprint().toUpperCase();
   await expectSignedByTeam(sink.messages[0]!.raw, { publicKey, fingerprint });
   const archived = await readFile(path.join(w.archive.layout.acksDir('XYZ-2026-00001'), '001.eml'));
   expect(archived.equals(sink.messages[0]!.raw)).toBe(true);

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
+import { ensureTeamKeyFor } from './team-key.js';
 import { TEST_TEAM } from './test-config.js';
 
 /** The built CLI; `npm test` builds before running vitest. */
@@ -13,7 +14,8 @@ export function assertBuilt(): void {
 }
 
 /** Writes a configuration file for CLI tests into `dir` and returns its path. */
-export async function writeCliConfig(dir: string, overrides: Record<string, unknown> = {}): Promise<string> {
+/** `teamKey: false` leaves pgp.privateKeyFile alone; by default a team key is generated there when missing. */
+export async function writeCliConfig(dir: string, overrides: Record<string, unknown> = {}, options: { teamKey?: boolean } = {}): Promise<string> {
   const file = path.join(dir, 'config.yaml');
   const document = {
     team: TEST_TEAM,
@@ -22,6 +24,7 @@ export async function writeCliConfig(dir: string, overrides: Record<string, unkn
     ...overrides,
   };
   await writeFile(file, YAML.stringify(document));
+  if (options.teamKey !== false) await ensureTeamKeyFor(file, document, dir);
   return file;
 }
 

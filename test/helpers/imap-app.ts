@@ -9,6 +9,7 @@ import { DOVECOT_PASSWORD, DOVECOT_USER, type Dovecot } from './dovecot.js';
 import { logSink, type LogSink } from './log-sink.js';
 import { tempDir } from './temp-dir.js';
 import { testConfig } from './test-config.js';
+import { ensureTeamKey } from './team-key.js';
 
 export interface ImapTestApp {
   app: App;
@@ -48,7 +49,9 @@ export async function imapTestApp(
     },
   });
   const logs = logSink();
-  const app = await openApp({ config, logger: logs.logger, now: fixedClock().now, env: options.env ?? {} });
+  const clock = fixedClock();
+  await ensureTeamKey(config, clock.now());
+  const app = await openApp({ config, logger: logs.logger, now: clock.now, env: options.env ?? {} });
   if (options.start !== false) {
     await app.start();
     running.push(app);

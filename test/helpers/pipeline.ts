@@ -10,6 +10,7 @@ import { fileTransport, type TransportInfo } from '../../src/model/transport.js'
 import { fixedClock } from './clock.js';
 import { logSink, type LogSink } from './log-sink.js';
 import { tempDir, type TempScope } from './temp-dir.js';
+import { ensureTeamKey } from './team-key.js';
 import { testConfig } from './test-config.js';
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures');
@@ -29,6 +30,8 @@ export interface TestAppOptions {
   clock?: string;
   /** Runs in the fresh directory before the app opens (seed keys, templates, …). */
   prepare?: (dir: string) => Promise<void>;
+  /** Generate a team key at pgp.privateKeyFile when none is there (default true), as an operator would. */
+  teamKey?: boolean;
 }
 
 /** A real app on a fresh temporary archive. */
@@ -42,6 +45,7 @@ export async function createTestApp(
   await options.prepare?.(dir);
   const logs = logSink();
   const clock = fixedClock(options.clock);
+  if (options.teamKey !== false) await ensureTeamKey(config, clock.now());
   const app = await openApp({ config, logger: logs.logger, now: clock.now, env: {} });
   return { app, config, logs, clock, dir };
 }

@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach } from 'vitest';
 import YAML from 'yaml';
+import { ensureTeamKeyFor } from './team-key.js';
 import { TEST_TEAM } from './test-config.js';
 
 /**
@@ -24,7 +25,8 @@ export interface ServeProcess {
   smtpPort(): Promise<number>;
 }
 
-export async function writeServeConfig(dir: string, overrides: Record<string, unknown> = {}): Promise<string> {
+/** `teamKey: false` leaves pgp.privateKeyFile alone; by default a team key is generated there when missing. */
+export async function writeServeConfig(dir: string, overrides: Record<string, unknown> = {}, options: { teamKey?: boolean } = {}): Promise<string> {
   const file = path.join(dir, 'config.yaml');
   const document = {
     team: TEST_TEAM,
@@ -34,6 +36,7 @@ export async function writeServeConfig(dir: string, overrides: Record<string, un
     ...overrides,
   };
   await writeFile(file, YAML.stringify(document));
+  if (options.teamKey !== false) await ensureTeamKeyFor(file, document, dir);
   return file;
 }
 

@@ -93,21 +93,18 @@ describe('pending keys and import', () => {
 });
 
 describe('config check of keys', () => {
-  it('names a team key that is not a secret key and keyring files that would be skipped', async () => {
-    const { keyProblems } = await import('../../src/keys/check-keys.js');
+  it('names keyring files that would be skipped', async () => {
+    const { keyringProblems } = await import('../../src/keys/check-keys.js');
     const { testConfig } = await import('../helpers/test-config.js');
     const { mkdir } = await import('node:fs/promises');
     const dir = await tempDir();
     const config = testConfig(dir);
-    expect(await keyProblems(config)).toEqual([]);
+    expect(await keyringProblems(config)).toEqual([]);
     await mkdir(config.pgp.keyringDir, { recursive: true });
-    await mkdir(path.dirname(config.pgp.privateKeyFile), { recursive: true });
     await writeFile(path.join(config.pgp.keyringDir, 'broken.asc'), 'not a key');
     await writeFile(path.join(config.pgp.keyringDir, 'alice.asc'), (await makeKey('alice@example.org')).publicKey.armor());
-    await writeFile(config.pgp.privateKeyFile, (await makeKey('cert@xyz.example')).publicKey.armor());
-    const problems = await keyProblems(config);
-    expect(problems).toHaveLength(2);
-    expect(problems[0]).toMatch(/^pgp.privateKeyFile: .* is not an OpenPGP secret key$/);
-    expect(problems[1]).toMatch(/^pgp.keyringDir: .*broken.asc is not an OpenPGP key/);
+    const problems = await keyringProblems(config);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^pgp.keyringDir: .*broken.asc is not an OpenPGP key/);
   });
 });

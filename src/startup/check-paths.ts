@@ -1,0 +1,59 @@
+import { access, constants, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config/schema.js';
+import type { Finding } from './finding.js';
+
+/** Directories the daemon writes, with the key that names each. */
+export function writableDirs(config: Config): Array<[key: string, dir: string]> {
+  const dirs: Array<[string, string]> = [
+    ['archive.dir', config.archive.dir],
+    ['pgp.pendingDir', config.pgp.pendingDir],
+  ];
+  if (config.log.file) dirs.push(['log.file', path.dirname(config.log.file)]);
+  return dirs;
+}
+
+/**
+ * Every directory `intake serve` writes must be writable by this user — or, when it does
+ * not exist yet, creatable: its nearest existing ancestor is a writable directory. An
+ * existing log file must be writable too. Checked with access(2), which also sees a
+ * read-only mount (EROFS); nothing is created here.
+ */
+export async function checkPaths(config: Config): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const [key, dir] of writableDirs(config)) {
+    const problem = await creatableDir(dir);
+    if (problem) findings.push({ text: `${key}: ${problem}`, exit: problem.includes('not a directory') ? 73 : 77 });
+  }
+  if (config.log.file) {
+    const file = config.log.file;
+    const info = await stat(file).catch(() => null);
+    if (info && !info.isFile()) findings.push({ text: `log.file: ${file} is not a regular file`, exit: 73 });
+    else if (info && !(await allowed(file, constants.W_OK))) findings.push({ text: `log.file: ${file} is not writable ${byWhom()}`, exit: 77 });
+  }
+  return findings;
+}
+
+async function creatableDir(dir: string): Promise<string | null> {
+  for (let current = dir; ; current = path.dirname(current)) {
+    const info = await stat(current).catch((error: NodeJS.ErrnoException) => error);
+    if (info instanceof Error) {
+      // ENOTDIR: a parent is a regular file; walking up finds and names it.
+      if ((info.code === 'ENOENT' || info.code === 'ENOTDIR') && current !== path.dirname(current)) continue;
+      if (info.code === 'EACCES') return `${dir} cannot be reached ${byWhom()}: a directory above it may not be searched`;
+      return `${dir}: ${info.message}`;
+    }
+    if (!info.isDirectory()) return `${current} is not a directory${current === dir ? '' : ` (so ${dir} cannot be created)`}`;
+    if (await allowed(current, constants.W_OK | constants.X_OK)) return null;
+    return current === dir ? `${dir} is not writable ${byWhom()}` : `${dir} does not exist and ${current} is not writable ${byWhom()}`;
+  }
+}
+
+async function allowed(file: string, mode: number): Promise<boolean> {
+  return access(file, mode).then(() => true, () => false);
+}
+
+function byWhom(): string {
+  const uid = process.getuid?.();
+  return uid === undefined ? '' : `by uid ${uid} (the user intake runs as)`;
+}

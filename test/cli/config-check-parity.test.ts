@@ -1,0 +1,155 @@
+import { spawn } from 'node:child_process';
+import { chmod, readdir, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLI, writeCliConfig } from '../helpers/cli.js';
+import { gpgTeamKey } from '../helpers/gpg-team-keys.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `intake ARGS`, killed if it is still running after `timeoutMs` (a serve that should have refused). */
+function intake(dir: string, args: string[], options: { env?: NodeJS.ProcessEnv; uid?: number; timeoutMs?: number } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args, '--config', path.join(dir, 'config.yaml')], {
+      cwd: dir,
+      env: { ...process.env, ...options.env },
+      ...(options.uid !== undefined ? { uid: options.uid, gid: options.uid } : {}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** `config check` and `serve` on the same configuration: what each says, side by side. */
+async function checkAndServe(dir: string, options: { env?: NodeJS.ProcessEnv; uid?: number } = {}) {
+  const check = await intake(dir, ['config', 'check'], options);
+  const serve = await intake(dir, ['serve'], { ...options, timeoutMs: 30_000 });
+  const lines = serve.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const refusal = lines.find((l) => String(l.msg).startsWith('intake serve cannot start'));
+  return {
+    check,
+    serve,
+    checkProblems: check.stderr.split('\n').filter((l) => l.startsWith('  ')).map((l) => l.trim()),
+    checkWarnings: check.stderr.split('\n').filter((l) => l.startsWith('warning: ')).map((l) => l.slice('warning: '.length)),
+    serveProblems: (refusal?.problems as string[] | undefined) ?? [],
+    serveWarnings: lines.filter((l) => l.level === 40 && l.check === 'start-up').map((l) => String(l.msg)),
+  };
+}
+
+describe('intake config check says what intake serve refuses (issue 13 item 2)', () => {
+  it('a mistyped pgp.privateKeyFile: both refuse, say how to make a key, and no key file is created', async () => {
+    const dir = await tempDir();
+    await writeCliConfig(dir);
+    const before = (await readdir(path.join(dir, 'keys'))).sort();
+    await writeCliConfig(dir, { pgp: { privateKeyFile: 'keys/teamm.sec.asc' } }, { teamKey: false });
+    const r = await checkAndServe(dir);
+    expect(r.check.code).toBe(78);
+    expect(r.serve.code).toBe(78);
+    expect(r.checkProblems).toEqual([
+      `pgp.privateKeyFile: ${path.join(dir, 'keys/teamm.sec.asc')} does not exist: create the team key with \`intake keys generate\` (or restore it from a backup); intake never creates one by itself`,
+    ]);
+    expect(r.serveProblems).toEqual(r.checkProblems);
+    expect((await readdir(path.join(dir, 'keys'))).sort()).toEqual(before);
+  });
+
+  it('a wrong passphrase from the environment: both name the variable and the file it overrides', async () => {
+    const dir = await tempDir();
+    await writeCliConfig(dir, { pgp: { passphraseFile: 'passphrase' } }, { teamKey: false });
+    await writeFile(path.join(dir, 'passphrase'), 'right\n', { mode: 0o600 });
+    await writeFile(path.join(dir, 'keys.sec.asc'), '');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(path.join(dir, 'keys'));
+    await writeFile(path.join(dir, 'keys/team.sec.asc'), await gpgTeamKey('good', 'right'), { mode: 0o600 });
+    const ok = await checkAndServe(dir, { env: { INTAKE_PGP_PASSPHRASE: '' } });
+    expect(ok.checkProblems).toEqual([]);
+    expect(ok.check.code).toBe(0);
+    const r = await checkAndServe(dir, { env: { INTAKE_PGP_PASSPHRASE: 'wrong' } });
+    expect(r.check.code).toBe(78);
+    expect(r.serve.code).toBe(78);
+    expect(r.checkProblems).toEqual([
+      expect.stringMatching(new RegExp(`^pgp.privateKeyFile: env INTAKE_PGP_PASSPHRASE \\(which overrides pgp.passphraseFile ${path.join(dir, 'passphrase')}\\) does not unlock the team key`)),
+    ]);
+    expect(r.serveProblems).toEqual(r.checkProblems);
+  }, 60_000);
+
+  it('IMAP enabled without a password, and an archive that cannot be created: every problem, the same list', async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'not-a-dir'), 'x');
+    await writeCliConfig(dir, { imap: { enabled: true, host: '127.0.0.1', user: 'cert' }, archive: { dir: 'not-a-dir/data' } });
+    const r = await checkAndServe(dir, { env: { INTAKE_IMAP_PASSWORD: '' } });
+    expect(r.check.code).toBe(78);
+    expect(r.checkProblems).toEqual([
+      'imap.passwordFile: the password is missing: set imap.passwordFile or env INTAKE_IMAP_PASSWORD',
+      `archive.dir: ${path.join(dir, 'not-a-dir')} is not a directory (so ${path.join(dir, 'not-a-dir/data')} cannot be created)`,
+    ]);
+    expect(r.serveProblems).toEqual(r.checkProblems);
+    expect(r.serve.code).toBe(78);
+  });
+
+  it.each(['dsa', 'revoked', 'expired', 'cannot-sign'] as const)('a %s team key: both refuse, naming the reason (issue 12 item 2a)', async (kind) => {
+    const dir = await tempDir();
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(path.join(dir, 'keys'));
+    await writeFile(path.join(dir, 'keys/team.sec.asc'), await gpgTeamKey(kind), { mode: 0o600 });
+    await writeCliConfig(dir, {}, { teamKey: false });
+    const r = await checkAndServe(dir);
+    expect(r.check.code).toBe(78);
+    expect(r.serve.code).toBe(78);
+    const reason = { dsa: 'is a DSA + ElGamal key', revoked: 'is revoked', expired: 'expired on', 'cannot-sign': 'has no key that may sign' }[kind];
+    expect(r.checkProblems).toEqual([expect.stringContaining(`(${''}`.slice(0, 0) + reason)]);
+    expect(r.checkProblems[0]).toMatch(/^pgp.privateKeyFile: the team key .* \([0-9A-F]{40}\) /);
+    expect(r.serveProblems).toEqual(r.checkProblems);
+  }, 60_000);
+
+  it('a port in use is a warning in both; serve then fails to bind and says which key', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as net.AddressInfo;
+    try {
+      const dir = await tempDir();
+      await writeCliConfig(dir, { smtp: { enabled: true, host: '127.0.0.1', port } });
+      const r = await checkAndServe(dir);
+      expect(r.check.code).toBe(0);
+      expect(r.checkWarnings).toContain(`smtp.port: 127.0.0.1:${port} is in use (another intake serve, or another mail server?)`);
+      expect(r.serveWarnings).toEqual(r.checkWarnings);
+      expect(r.serve.code).toBe(1);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it.runIf(process.getuid?.() === 0)('run as another user (nobody): an unreadable key and unwritable paths, the same list', async () => {
+    const dir = await tempDir();
+    await writeCliConfig(dir);
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(path.join(dir, 'data', 'logs'), { recursive: true });
+    await chmod(dir, 0o755);
+    const r = await checkAndServe(dir, { uid: 65534 });
+    expect(r.check.code).toBe(78);
+    expect(r.checkProblems).toEqual([
+      expect.stringMatching(new RegExp(`^pgp.privateKeyFile: cannot read the team key ${path.join(dir, 'keys/team.sec.asc')}: EACCES`)),
+      `archive.dir: ${path.join(dir, 'data')} is not writable by uid 65534 (the user intake runs as)`,
+      `pgp.pendingDir: ${path.join(dir, 'keys/pending')} does not exist and ${path.join(dir, 'keys')} is not writable by uid 65534 (the user intake runs as)`,
+      `log.file: ${path.join(dir, 'data/logs')} is not writable by uid 65534 (the user intake runs as)`,
+    ]);
+    expect(r.serveProblems).toEqual(r.checkProblems);
+    // The refusal itself is said on the console even though the log file cannot be written.
+    expect(r.serve.code).toBe(78);
+    expect(r.serve.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
