@@ -53,6 +53,9 @@ export class ImapWatcher implements Component {
   private client: ImapFlow | null = null;
   private loggedIn = false;
   private waiting: { done: () => void; wakeOnNewMail: boolean } | null = null;
+  /** The last failure was the server refusing our login (said once at error, until a login works). */
+  private loginRefused = false;
+  private connectedOnce = false;
   private newMail = false;
 
   constructor(deps: ImapWatcherDeps) {
@@ -209,6 +212,8 @@ export class ImapWatcher implements Component {
 
   private linkUp(): void {
     const { imap } = this.deps.config;
+    this.loginRefused = false;
+    this.connectedOnce = true;
     if (this.state !== 'connected') {
       this.deps.logger.info({ host: imap.host, port: imap.port, mailbox: imap.mailbox, reconnected: this.state === 'down' }, 'imap connected');
     }
@@ -216,17 +221,36 @@ export class ImapWatcher implements Component {
   }
 
   private linkDown(cause: unknown): void {
-    const error = cause instanceof Error ? cause : null;
+    const error = cause instanceof Error ? (cause as Error & { code?: string; authenticationFailed?: boolean; response?: unknown; serverResponseCode?: string }) : null;
+    const refused = error?.authenticationFailed === true;
     const details = {
       reason: escapeForLog(error ? error.message : String(cause), 200),
-      code: (error as { code?: string } | null)?.code ?? null,
-      authenticationFailed: (error as { authenticationFailed?: boolean } | null)?.authenticationFailed ?? false,
+      code: error?.code ?? null,
+      authenticationFailed: refused,
     };
-    if (this.state !== 'down') {
-      this.deps.logger.warn(details, this.state === 'starting' ? 'imap cannot connect; retrying with backoff' : 'imap connection lost; reconnecting with backoff');
+    const wasDown = this.state === 'down';
+    const refusedBefore = this.loginRefused;
+    this.state = 'down';
+    this.loginRefused = refused;
+    if (refused && !refusedBefore) {
+      // Not a network blip that will mend itself: retrying cannot help until someone
+      // fixes the credentials, so it is an error, with the server's own words (escaped).
+      const { imap } = this.deps.config;
+      this.deps.logger.error(
+        {
+          ...details,
+          host: imap.host,
+          port: imap.port,
+          user: escapeForLog(imap.user ?? '', 120),
+          serverResponse: escapeForLog(typeof error?.response === 'string' ? error.response : '', 300),
+          serverResponseCode: error?.serverResponseCode ? escapeForLog(error.serverResponseCode, 40) : null,
+        },
+        `imap login refused for ${escapeForLog(imap.user ?? '', 120)}@${imap.host}:${imap.port} (check imap.user and imap.passwordFile or env ${SECRET_ENV.imapPassword}); retrying with backoff`,
+      );
+    } else if (!wasDown) {
+      this.deps.logger.warn(details, this.connectedOnce ? 'imap connection lost; reconnecting with backoff' : 'imap cannot connect; retrying with backoff');
     } else {
       this.deps.logger.debug(details, 'imap reconnect failed');
     }
-    this.state = 'down';
   }
 }

@@ -14,7 +14,9 @@ export async function keyringProblems(config: Config): Promise<string[]> {
   try {
     names = await listDirOrEmpty(config.pgp.keyringDir);
   } catch (error) {
-    return [`pgp.keyringDir: cannot read ${config.pgp.keyringDir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`];
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EACCES' ? `is not readable by uid ${process.getuid?.() ?? '?'} (the user intake runs as)` : `cannot be read (${code ?? (error as Error).message})`;
+    return [`pgp.keyringDir: ${config.pgp.keyringDir} ${why}`];
   }
   for (const name of names.filter((n) => n.endsWith('.asc')).sort()) {
     const file = path.join(config.pgp.keyringDir, name);

@@ -9,6 +9,7 @@ import { fileTransport } from '../../src/model/transport.js';
 import { createTestApp, runPipelineOn } from '../helpers/pipeline.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { TEST_TEAM } from '../helpers/test-config.js';
+import { ensureTeamKeyFor } from '../helpers/team-key.js';
 
 const MAIN = path.resolve(import.meta.dirname, '../../dist/src/main.js');
 
@@ -68,17 +69,16 @@ describe('limit-ack-rate in the pipeline', () => {
   it('is shared by concurrent `intake ingest` processes', async () => {
     const dir = await tempDir();
     const config = path.join(dir, 'config.yaml');
-    await writeFile(
-      config,
-      YAML.stringify({ team: TEST_TEAM, smtp: { enabled: false }, log: { level: 'warn', file: null }, ack: { maxPerSenderPerDay: 4 } }),
-    );
+    const document = { team: TEST_TEAM, smtp: { enabled: false }, log: { level: 'warn', file: null }, ack: { maxPerSenderPerDay: 4 } };
+    await writeFile(config, YAML.stringify(document));
+    await ensureTeamKeyFor(config, document, dir);
     const files: string[][] = [[], []];
     for (let n = 0; n < 12; n++) {
       const file = path.join(dir, `r${n}.eml`);
       await writeFile(file, report(n));
       files[n % 2]!.push(file);
     }
-    // Both start on an empty archive: they also race to generate the team key (first writer wins).
+    // Both start on an empty archive.
     const results = await Promise.all(files.map((batch) => ingest(dir, config, batch)));
     expect(results.map((r) => r.code)).toEqual([0, 0]);
     const lines = results.flatMap((r) => r.stdout.trim().split('\n')).map((l) => JSON.parse(l) as { status: string });

@@ -15,7 +15,12 @@ export interface FakeImapServer {
   close(): Promise<void>;
 }
 
-export async function startFakeImapServer(answerBody: (socket: net.Socket, tag: string) => void): Promise<FakeImapServer> {
+export interface FakeImapOptions {
+  /** The whole tagged answer to LOGIN after the tag (default: OK), e.g. a NO with hostile text. */
+  loginAnswer?: string;
+}
+
+export async function startFakeImapServer(answerBody: (socket: net.Socket, tag: string) => void, options: FakeImapOptions = {}): Promise<FakeImapServer> {
   const state: FakeImapServer = { port: 0, bodyFetches: 0, moves: [], close: async () => undefined };
   let present = true;
   const sockets = new Set<net.Socket>();
@@ -39,7 +44,10 @@ export async function startFakeImapServer(answerBody: (socket: net.Socket, tag: 
     const command = rest.join(' ').toUpperCase();
     const ok = (text = 'done'): void => void socket.write(`${tag} OK ${text}\r\n`);
     if (line === 'DONE') return void socket.write('* OK idle over\r\n');
-    if (command.startsWith('LOGIN')) return ok('[CAPABILITY IMAP4rev1 UIDPLUS MOVE IDLE] logged in');
+    if (command.startsWith('LOGIN')) {
+      if (options.loginAnswer) return void socket.write(`${tag} ${options.loginAnswer}\r\n`);
+      return ok('[CAPABILITY IMAP4rev1 UIDPLUS MOVE IDLE] logged in');
+    }
     if (command.startsWith('CAPABILITY')) return socket.write('* CAPABILITY IMAP4rev1 UIDPLUS MOVE IDLE\r\n'), ok();
     if (command.startsWith('LIST')) return socket.write('* LIST () "/" INBOX\r\n'), ok();
     if (command.startsWith('SELECT') || command.startsWith('EXAMINE')) {

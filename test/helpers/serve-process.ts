@@ -23,6 +23,8 @@ export interface ServeProcess {
   waitForLine(test: (line: Record<string, unknown>) => boolean, what: string, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** The SMTP port from the "smtp listener started" line. */
   smtpPort(): Promise<number>;
+  /** What the process wrote to stderr so far. */
+  stderr(): string;
 }
 
 /** `teamKey: false` leaves pgp.privateKeyFile alone; by default a team key is generated there when missing. */
@@ -95,6 +97,7 @@ export function startServe(dir: string, configFile: string): ServeProcess {
     exited,
     waitForLine,
     smtpPort: async () => Number((await waitForLine((l) => l.msg === 'smtp listener started', 'the SMTP listener')).port),
+    stderr: () => stderr,
   };
 }
 

@@ -39,4 +39,14 @@ describe('IMAP watcher against a hostile server', () => {
     expect(server.moves[0]).toMatch(/Failed/);
     expect(t.app.counters.get('imap.accepted')).toBe(0);
   });
+
+  it('a login refusal with control characters in the server\'s text is logged escaped', async () => {
+    const server = await startFakeImapServer(() => undefined, { loginAnswer: 'NO [AUTHENTICATIONFAILED] go away \u001b[2J\u202Eforged' });
+    const t = await imapTestApp(server, { reconnectMinSeconds: 5, reconnectMaxSeconds: 5 }, { env: { INTAKE_IMAP_PASSWORD: 'any' } });
+    await waitFor(() => t.logs.lines.some((l) => String(l.msg).startsWith('imap login refused')), 'the refusal');
+    const line = t.logs.lines.find((l) => String(l.msg).startsWith('imap login refused'))!;
+    expect(line.level).toBe(50);
+    expect(line.serverResponse).toMatch(/NO \[AUTHENTICATIONFAILED\] go away \\u001b\[2J\\u202eforged$/);
+    expect(t.logs.text()).not.toContain('\u001b[2J');
+  });
 });

@@ -179,17 +179,27 @@ describe('IMAP watcher against a real Dovecot', () => {
     expect(ids(await settled(t, client, 1))).toEqual(['<env-password@example.org>']);
   });
 
-  it('refuses to start without a password, and logs a wrong one once, not once per attempt', async () => {
+  it('refuses to start without a password; a refused login is an error with the server\'s answer, once, not once per attempt', async () => {
     const { dovecot } = await setup();
     const none = await imapTestApp(dovecot, {}, { env: {}, start: false });
     await expect(none.app.start()).rejects.toThrow(/INTAKE_IMAP_PASSWORD/);
 
     // Dovecot slows repeated failed logins down (auth penalty), so two attempts it is.
-    const wrong = await imapTestApp(dovecot, { reconnectMinSeconds: 0.05, reconnectMaxSeconds: 0.1 }, { env: { INTAKE_IMAP_PASSWORD: 'wrong' } });
+    const wrong = await imapTestApp(dovecot, { reconnectMinSeconds: 0.05, reconnectMaxSeconds: 0.1 }, { env: { INTAKE_IMAP_PASSWORD: 'wrong-pass-7Qx' } });
     await waitFor(() => linesWith(wrong, 'imap reconnect failed').length >= 1, 'a second failed attempt');
-    const warnings = linesWith(wrong, 'imap cannot connect; retrying with backoff');
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({ authenticationFailed: true });
+    const refused = wrong.logs.lines.filter((l) => String(l.msg).startsWith('imap login refused'));
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({
+      level: 50,
+      msg: `imap login refused for cert@127.0.0.1:${dovecot.port} (check imap.user and imap.passwordFile or env INTAKE_IMAP_PASSWORD); retrying with backoff`,
+      authenticationFailed: true,
+      serverResponseCode: 'AUTHENTICATIONFAILED',
+      user: 'cert',
+    });
+    // Dovecot's own words (its tagged NO), not imapflow's "Command failed".
+    expect(String(refused[0]!.serverResponse)).toMatch(/Authentication failed/);
+    expect(linesWith(wrong, 'imap cannot connect; retrying with backoff')).toEqual([]);
+    expect(JSON.stringify(wrong.logs.lines)).not.toContain('wrong-pass-7Qx');
   });
 
   it('keeps trying while the server is down, says so once, and connects when it is back', async () => {
