@@ -67,7 +67,7 @@ export async function runTail(options: TailOptions, io: CliIo, signal: AbortSign
     if (!matches(entry, filter)) return;
     writeLine(io.stdout, options.json ? JSON.stringify(entry) : formatTailLine(entry, style));
   };
-  if (!options.json) writeLine(io.stderr, `intake tail: ${file}, times in ${config.team.timezone}`);
+  writeLine(io.stderr, `intake tail: ${file}, times in ${config.team.timezone}`);
 
   let info = await stat(file).catch(() => null);
   if (!info) writeLine(io.stderr, `intake tail: waiting for ${file} to appear`);

@@ -10,6 +10,8 @@ export function writableDirs(config: Config): Array<[key: string, dir: string]> 
     ['pgp.pendingDir', config.pgp.pendingDir],
   ];
   if (config.log.file) dirs.push(['log.file', path.dirname(config.log.file)]);
+  if (config.lmtp.enabled && config.lmtp.socket) dirs.push(['lmtp.socket', path.dirname(config.lmtp.socket)]);
+  if (config.store.engine === 'sqlite' && config.store.path) dirs.push(['store.path', path.dirname(config.store.path)]);
   return dirs;
 }
 

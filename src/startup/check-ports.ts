@@ -6,6 +6,8 @@ import type { Finding } from './finding.js';
 export function listenAddresses(config: Config): Array<{ key: string; host: string; port: number }> {
   const addresses: Array<{ key: string; host: string; port: number }> = [];
   if (config.smtp.enabled && config.smtp.port !== 0) addresses.push({ key: 'smtp', host: config.smtp.host, port: config.smtp.port });
+  const { lmtp } = config;
+  if (lmtp.enabled && lmtp.host !== null && lmtp.port !== null && lmtp.port !== 0) addresses.push({ key: 'lmtp', host: lmtp.host, port: lmtp.port });
   if (config.metrics.enabled && config.metrics.port !== 0) addresses.push({ key: 'metrics', host: config.metrics.host, port: config.metrics.port });
   return addresses;
 }

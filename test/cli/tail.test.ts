@@ -19,8 +19,13 @@ async function archive(): Promise<{ dir: string; logFile: string }> {
   return { dir, logFile: path.join(dir, 'data', 'logs', 'intake.log') };
 }
 
-/** `intake tail ARGS` until its output contains `marker` (or `ms` pass), then SIGTERM; `pty` runs it under script(1). */
-async function tail(dir: string, args: string[], options: { marker?: string; ms?: number; pty?: boolean; during?: () => Promise<void> } = {}) {
+/**
+ * `intake tail ARGS` until its output contains `marker`, or `settleMs` after it started
+ * following (it says so on stderr), then SIGTERM (Ctrl-C in a pty, under script(1)).
+ * `during` runs once, as soon as tail follows. Waits on output, never on the clock alone:
+ * a loaded machine may take seconds to start the CLI.
+ */
+async function tail(dir: string, args: string[], options: { marker?: string; settleMs?: number; pty?: boolean; during?: () => Promise<void> } = {}) {
   const command = [process.execPath, CLI, 'tail', '--config', 'config.yaml', ...args];
   const child = options.pty
     ? spawn('script', ['-qefc', command.map((a) => `'${a}'`).join(' '), '/dev/null'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '', TERM: 'xterm' } })
@@ -30,13 +35,15 @@ async function tail(dir: string, args: string[], options: { marker?: string; ms?
   child.stdout!.on('data', (c) => (out += c));
   child.stderr!.on('data', (c) => (err += c));
   const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
-  const started = Date.now();
-  while (Date.now() - started < (options.ms ?? 10_000) && !(options.marker && out.includes(options.marker))) {
+  const deadline = Date.now() + 30_000;
+  let followingSince: number | null = null;
+  while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
-    if (options.during && Date.now() - started > 700) {
-      await options.during();
-      delete options.during;
+    if (followingSince === null && /intake tail: (?!waiting)/.test(out + err)) {
+      followingSince = Date.now();
+      await options.during?.();
     }
+    if (options.marker ? out.includes(options.marker) : followingSince !== null && Date.now() - followingSince > (options.settleMs ?? 1_000)) break;
   }
   if (options.pty) child.stdin!.write('\u0003'); // Ctrl-C, as at a terminal
   else child.kill('SIGTERM');
@@ -50,7 +57,7 @@ describe('intake tail for people (issue 13 item 8)', () => {
     const error = { level: 50, time: '2026-11-23T10:00:00.000Z', pid: 1, msg: 'ack delivery refused by the relay; given up', ticket: 'XYZ-2026-00001', err: '550 no' };
     const { out, err } = await tail(dir, [], {
       pty: true,
-      ms: 4_500, // 18 polls: the old tail had 11 abort listeners on its signal after 11
+      settleMs: 4_500, // 18 polls: the old tail had 11 abort listeners on its signal after 11
       during: () => appendFile(logFile, `${JSON.stringify(error)}\n`),
     });
     const reports = out.split('\n').filter((l) => l.includes('XYZ-2026-0000') && l.includes('enc='));
@@ -78,13 +85,13 @@ describe('intake tail for people (issue 13 item 8)', () => {
     expect(warn.out).toContain('URGENT');
     expect(warn.out).toContain('an old warning');
     expect(warn.out).not.toContain('XYZ-2026-00001');
-    const ticket = await tail(dir, ['--ticket', 'xyz-2026-00001', '-n', '100'], { ms: 1_500 });
+    const ticket = await tail(dir, ['--ticket', 'xyz-2026-00001', '-n', '100'], {});
     expect(ticket.out).toContain('XYZ-2026-00001');
     expect(ticket.out).not.toContain('XYZ-2026-00002');
-    const since = await tail(dir, ['--since', '1h', '--level', 'warn'], { ms: 1_500 });
+    const since = await tail(dir, ['--since', '1h', '--level', 'warn'], {});
     expect(since.out).toContain('XYZ-2026-00002');
     expect(since.out).not.toContain('an old warning');
-    const json = await tail(dir, ['--json', '--since', '2019-12-31', '--ticket', 'XYZ-2026-00002', '--level', 'warn'], { ms: 1_500 });
+    const json = await tail(dir, ['--json', '--since', '2019-12-31', '--ticket', 'XYZ-2026-00002', '--level', 'warn'], {});
     const lines = json.out.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.msg)).toEqual(['report processed', 'an old warning']);
     expect((await runCli(['tail', '--level', 'loud', '--config', 'config.yaml'], { cwd: dir })).code).toBe(64);
@@ -95,7 +102,7 @@ describe('intake tail for people (issue 13 item 8)', () => {
     const dir = await tempDir();
     await writeCliConfig(dir);
     const logFile = path.join(dir, 'data', 'logs', 'intake.log');
-    const waiting = await tail(dir, [], { ms: 1_500, during: async () => {
+    const waiting = await tail(dir, [], { marker: 'XYZ-2026-00009', during: async () => {
       await (await import('node:fs/promises')).mkdir(path.dirname(logFile), { recursive: true });
       await appendFile(logFile, `${JSON.stringify({ level: 30, time: new Date().toISOString(), msg: 'report processed', ticket: 'XYZ-2026-00009', seq: 1, from: 'evil\u001b[2J\r\n@example.org', urgent: false })}\n`);
     } });
