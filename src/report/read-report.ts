@@ -1,6 +1,6 @@
 import type { Draft } from '../model/draft.js';
 import { readArf } from './formats/arf.js';
-import type { Extraction } from './formats/extraction.js';
+import type { Extraction, MachineReading } from './formats/extraction.js';
 import { readIodef } from './formats/iodef.js';
 import { readXArf, isXArf } from './formats/x-arf.js';
 import { readXarfJson } from './formats/xarf-json.js';
@@ -16,7 +16,7 @@ import { prepareText } from './text/prepare-text.js';
  * The first reader that recognises the report decides `form.template`.
  */
 export function readReport(draft: Draft, knowledge: ReportKnowledge): Extraction {
-  const machine = (isXArf(draft) ? readXArf(draft) : null) ?? readArf(draft) ?? readXarfJson(draft) ?? readIodef(draft);
+  const machine = (isXArf(draft) ? readXArf(draft) : null) ?? arfOrAttachedXarf(draft) ?? readXarfJson(draft) ?? readIodef(draft);
   if (machine) return { ...machine, freeText: machine.texts };
   const prepared = prepareText(draft.body, knowledge.limits.maxTextBytes);
   const text = prepared.lines.map((l) => l.text).join('\n');
@@ -29,4 +29,18 @@ export function readReport(draft: Draft, knowledge: ReportKnowledge): Extraction
     return { template: form.template, fields: form.fields, warnings: [...warnings, ...form.warnings], texts, freeText: form.loose };
   }
   return { template: 'free-text', fields: {}, warnings, texts: [text], freeText: [text] };
+}
+
+/**
+ * An ARF report (RFC 5965 multipart/report) may only be the envelope of an XARF report:
+ * `Feedback-Type: xarf` with an attached `xarf.json`, as some abuse desks send. The
+ * attached XARF is the report then — it says what happened in far more detail than the
+ * feedback fields — and the wrapper is noted.
+ */
+function arfOrAttachedXarf(draft: Draft): MachineReading | null {
+  const arf = readArf(draft);
+  if (!arf) return null;
+  const xarf = readXarfJson(draft, true);
+  if (!xarf) return arf;
+  return { ...xarf, warnings: ['an ARF report carrying an XARF report: the XARF report was read', ...xarf.warnings], texts: [...xarf.texts, ...arf.texts.slice(1)] };
 }

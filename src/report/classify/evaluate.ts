@@ -21,7 +21,7 @@ function fieldHolds(condition: Condition, leaves: FormField[]): boolean {
   if (condition.answered !== undefined) {
     const answered = leaves.some((l) => l.value !== null && !(Array.isArray(l.value) && l.value.length === 0));
     if (answered !== condition.answered) return false;
-  } else if (condition.values === undefined && condition.is === undefined && leaves.length === 0) {
+  } else if (condition.values === undefined && condition.equals === undefined && condition.is === undefined && leaves.length === 0) {
     return false;
   }
   if (condition.is !== undefined && !leaves.some((l) => l.value === condition.is)) return false;
@@ -29,6 +29,11 @@ function fieldHolds(condition: Condition, leaves: FormField[]): boolean {
     const texts = leaves.map((l) => ` ${normalizeText(leafText(l))} `);
     const wanted = condition.values.map((v) => ` ${normalizeText(v)} `);
     if (!texts.some((t) => wanted.some((w) => w.trim() !== '' && t.includes(w)))) return false;
+  }
+  if (condition.equals) {
+    // A machine format's type is a token: `reg-bot` is not a `bot`, `login-attack` no `attack`.
+    const texts = new Set(leaves.map((l) => normalizeText(leafText(l))));
+    if (!condition.equals.some((v) => texts.has(normalizeText(v)))) return false;
   }
   return true;
 }

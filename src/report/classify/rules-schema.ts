@@ -14,6 +14,8 @@ export interface Condition {
   template?: string[];
   field?: string;
   values?: string[];
+  /** The whole answer, normalised, is one of these (machine formats' enumerated types). */
+  equals?: string[];
   is?: boolean;
   answered?: boolean;
   text?: string[];
@@ -33,6 +35,7 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
       template: z.array(z.string().min(1)).min(1).optional(),
       field: z.string().regex(/^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*$/, 'a dotted field id without [] (groups are searched)').optional(),
       values: phrases.optional(),
+      equals: phrases.optional(),
       is: z.boolean().optional(),
       answered: z.boolean().optional(),
       text: phrases.optional(),
@@ -41,7 +44,7 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
       sourceInConstituency: z.boolean().optional(),
     })
     .refine((c) => Object.keys(c).length > 0, 'an empty condition')
-    .refine((c) => (c.values === undefined && c.is === undefined && c.answered === undefined) || c.field !== undefined, 'values/is/answered need a field'),
+    .refine((c) => (c.values === undefined && c.equals === undefined && c.is === undefined && c.answered === undefined) || c.field !== undefined, 'values/equals/is/answered need a field'),
 );
 
 const classificationRule = z

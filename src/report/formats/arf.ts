@@ -24,7 +24,14 @@ const MAPPING: Record<string, KeyMapping> = {
   'reporting-mta': { field: 'report.reporting_mta' },
   incidents: { field: 'incident.count' },
   'authentication-results': { field: 'incident.authentication_results' },
+  // RFC 6591 authentication failure reports (DMARC failure reports, RFC 7489 §7.3).
   'auth-failure': { field: 'incident.auth_failure' },
+  'dkim-domain': { field: 'incident.dkim_domain' },
+  'dkim-identity': { field: 'incident.dkim_identity' },
+  'dkim-selector': { field: 'incident.dkim_selector' },
+  'spf-dns': { field: 'incident.spf_dns' },
+  'delivery-result': { field: 'incident.delivery_result' },
+  'identity-alignment': { field: 'incident.identity_alignment' },
 };
 const REQUIRED = ['feedback-type', 'user-agent', 'version'];
 const MAX_REPORT = 64 * 1024;

@@ -3,6 +3,7 @@ import type { Draft, ExtractedAttachment } from '../../model/draft.js';
 import { headerValues } from '../../model/raw-headers.js';
 import type { MachineReading } from './extraction.js';
 import { mapFields, type KeyMapping, type NamedValue } from './map-fields.js';
+import { readReportLines } from './x-arf-lines.js';
 
 /**
  * X-ARF 0.1/0.2 (docs/research/forms.md §4.2): a mail with the header `X-ARF: yes` whose
@@ -34,8 +35,16 @@ const KEY_LINE = /^[A-Za-z][A-Za-z0-9_-]{0,40}:(?:\s|$)/;
 const XARF_KEYS = /^(?:Reported-From|Report-Type|Report-ID|Schema-URL|Source-Type):/im;
 const MAX_YAML = 256 * 1024;
 
+/**
+ * X-ARF 0.1 marks its mail `X-ARF: YES`; 0.2 `X-XARF: PLAIN` (or SECURE, for a signed
+ * report; BULK) — the header pyxarf and the fail2ban/feedback scripts send.
+ */
 export function isXArf(draft: Draft): boolean {
-  return headerValues(draft.outerHeaders, 'x-arf').some((v) => /^\s*yes\b/i.test(v)) || reportAttachment(draft.body.attachments) !== null;
+  return (
+    headerValues(draft.outerHeaders, 'x-arf').some((v) => /^\s*yes\b/i.test(v)) ||
+    headerValues(draft.outerHeaders, 'x-xarf').some((v) => /^\s*(?:plain|secure|bulk|yes)\b/i.test(v)) ||
+    reportAttachment(draft.body.attachments) !== null
+  );
 }
 
 export function readXArf(draft: Draft): MachineReading | null {
@@ -77,8 +86,10 @@ function parseYaml(text: string, warnings: string[]): NamedValue[] {
     // No aliases at all: report.txt needs none, and they are how YAML bombs expand.
     document = YAML.parse(text, { maxAliasCount: 0, uniqueKeys: false, prettyErrors: false });
   } catch (error) {
-    warnings.push(`report.txt is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
-    return [];
+    const lines = readReportLines(text);
+    const reason = (error as Error).message.split('\n')[0];
+    warnings.push(lines.length > 0 ? `report.txt is not strict YAML (${reason}); read line by line` : `report.txt is not valid YAML: ${reason}`);
+    return lines;
   }
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
     warnings.push('report.txt is not a YAML mapping');

@@ -2,11 +2,12 @@ import type { Draft } from '../../model/draft.js';
 import type { MachineReading } from './extraction.js';
 import { mapFields, type KeyMapping, type NamedValue } from './map-fields.js';
 import { scalarText } from './x-arf.js';
+import { fromV3 } from './xarf-v3.js';
 
 /**
  * XARF v4 (JSON; docs/research/forms.md §4.2): found as a JSON attachment or as the body
  * itself, recognised by `xarf_version`. A v3 report (`Version` + `Report`) is converted
- * to v4 names first, as v4 parsers must. Evidence payloads of a text type are decoded
+ * to v4 names first, as v4 parsers must (xarf-v3.ts). Evidence payloads of a text type are decoded
  * (base64) and searched for candidate indicators.
  */
 const MAPPING: Record<string, KeyMapping> = {
@@ -35,14 +36,17 @@ const MAPPING: Record<string, KeyMapping> = {
   evidence_source: { field: 'report.evidence_source' },
   confidence: { field: 'report.confidence' },
   tags: { field: 'report.tags' },
+  legacy_version: { field: 'report.legacy_version' },
+  smtp_mail_from: { field: 'incident.original_mail_from' },
 };
 const MAX_JSON = 1024 * 1024;
 const MAX_EVIDENCE = 256 * 1024;
 
-export function findXarfJson(draft: Draft): Record<string, unknown> | null {
+/** `attachedOnly`: look at JSON attachments only, not at the body text. */
+export function findXarfJson(draft: Draft, attachedOnly = false): Record<string, unknown> | null {
   const candidates = [
     ...draft.body.attachments.filter((a) => /json/i.test(a.contentType) || /\.json$/i.test(a.filename ?? '')).map((a) => a.content.toString('utf8')),
-    draft.body.text,
+    ...(attachedOnly ? [] : [draft.body.text]),
   ];
   for (const text of candidates) {
     const start = text.indexOf('{');
@@ -53,8 +57,8 @@ export function findXarfJson(draft: Draft): Record<string, unknown> | null {
   return null;
 }
 
-export function readXarfJson(draft: Draft): MachineReading | null {
-  const json = findXarfJson(draft);
+export function readXarfJson(draft: Draft, attachedOnly = false): MachineReading | null {
+  const json = findXarfJson(draft, attachedOnly);
   if (!json) return null;
   const warnings: string[] = [];
   const report = typeof json.xarf_version === 'string' ? json : fromV3(json, warnings);
@@ -68,27 +72,6 @@ export function readXarfJson(draft: Draft): MachineReading | null {
     }
   }
   return { template: 'xarf-v4', fields: mapFields(values, MAPPING), warnings, texts: [draft.body.text, ...evidenceTexts(report.evidence)] };
-}
-
-/** XARF v3 → v4 names (the members a handler needs; the rest stays under `other`). */
-function fromV3(v3: Record<string, unknown>, warnings: string[]): Record<string, unknown> {
-  warnings.push('XARF v3 report, read with v4 names');
-  const info = (v3.ReporterInfo ?? {}) as Record<string, unknown>;
-  const report = (v3.Report ?? {}) as Record<string, unknown>;
-  const source = (report.Source ?? {}) as Record<string, unknown>;
-  return {
-    xarf_version: v3.Version,
-    category: typeof report.ReportClass === 'string' ? report.ReportClass.toLowerCase() : report.ReportClass,
-    type: report.ReportType,
-    timestamp: report.Date,
-    reporter: { org: info.ReporterOrg, contact: info.ReporterContactEmail ?? info.ReporterOrgEmail, domain: info.ReporterOrgDomain },
-    source_identifier: source.IP ?? source.Value,
-    source_port: source.Port,
-    evidence: Array.isArray(report.Attachment)
-      ? report.Attachment.map((a: Record<string, unknown>) => ({ content_type: a.ContentType, payload: a.Data }))
-      : undefined,
-    additional_info: report.AdditionalInfo,
-  };
 }
 
 function evidenceTexts(evidence: unknown): string[] {

@@ -48,6 +48,16 @@ describe('classification (RSIT)', () => {
     expect(out).toEqual([{ class: 'intrusion-attempts', type: 'brute-force', rule: 'x-arf-login-attack' }]);
   });
 
+  it('matches a machine format\'s report type as a whole token: a reg-bot or bad-bot is spam, not a malware "bot"', () => {
+    for (const type of ['reg-bot', 'regbot', 'bad-bot']) {
+      expect(classify(rules.classification, input({ template: 'x-arf', fields: { report: { type: leaf(type) } } }))).toEqual([{ class: 'abusive-content', type: 'spam', rule: 'x-arf-spam-bot' }]);
+    }
+    expect(classify(rules.classification, input({ template: 'x-arf', fields: { report: { type: leaf('irc-bot') } } }))[0]).toMatchObject({ class: 'malicious-code', rule: 'x-arf-bot' });
+    // An XARF v4 connection/bot is a crawler (xarf-spec samples/v4/connection-bot.json), not malware.
+    const crawler = { report: { category: leaf('connection'), type: leaf('bot') } };
+    expect(classify(rules.classification, input({ template: 'xarf-v4', fields: crawler }))).toEqual([{ class: 'information-gathering', type: 'scanner', rule: 'xarf-scan' }]);
+  });
+
   it('matches whole words only: "insurgent" is not "urgent", "scanner" is not "scan", "dosage" is not "dos"', () => {
     const out = classify(rules.classification, input({ fields: { incident: { type: leaf('dosage and scanners') } } }));
     expect(out).toEqual([{ class: 'other', type: 'undetermined', rule: 'default' }]);
@@ -90,7 +100,7 @@ describe('the rules file', () => {
     expect(loaded.rules).toBeNull();
     expect(loaded.problems).toEqual([
       `${file}: classification.0: class/type is not in the RSIT taxonomy`,
-      `${file}: classification.1.when: values/is/answered need a field`,
+      `${file}: classification.1.when: values/equals/is/answered need a field`,
       `${file}: priority.0.when.classes.0: not an RSIT class or class/type`,
     ]);
   });

@@ -24,11 +24,19 @@ describe('X-ARF', () => {
     expect(read.fields).toMatchObject({ report: { type: { value: 'login-attack' }, format_version: { value: '0.1' } }, attack_sources: [{ ips: { value: ['192.0.2.7'] } }] });
   });
 
-  it('refuses YAML aliases (no entity expansion) with a warning instead of hanging', () => {
+  it('refuses YAML aliases (no entity expansion): the lines are read as written, with a warning', () => {
     const bomb = 'Reported-From: x@example.net\nReport-Type: &a [x, x, x]\nSource-Type: *a\n';
     const read = readXArf(draft(`hello\n${bomb}`))!;
-    expect(read.fields).toEqual({});
-    expect(read.warnings).toEqual([expect.stringMatching(/^report\.txt is not valid YAML: .*alias/i)]);
+    expect(read.fields).toMatchObject({ report: { type: { raw: '&a [x, x, x]' }, source_type: { raw: '*a' } } });
+    expect(read.warnings).toEqual([expect.stringMatching(/^report\.txt is not strict YAML \(.*alias.*\); read line by line$/i)]);
+  });
+
+  it('reads report.txt that is not strict YAML line by line (unquoted ": ", "@", tabs)', () => {
+    const text = 'Reported-From: feedback@example.net\nCategory: abuse\nReport-Type: login-attack\nUser-Agent: fail2ban: xarf-login-attack 0.9\nReport-ID: @1764670000@vpn1\nSource-Type: ip-address\nSource:\t203.0.113.9\n';
+    const read = readXArf(draft(`hello\n${text}`))!;
+    expect(read.warnings).toEqual([expect.stringMatching(/not strict YAML .*read line by line/)]);
+    expect(read.fields).toMatchObject({ report: { type: { value: 'login-attack' }, user_agent: { raw: 'fail2ban: xarf-login-attack 0.9' }, id: { raw: '@1764670000@vpn1' } } });
+    expect(read.fields.attack_sources).toMatchObject([{ ips: { value: ['203.0.113.9'] } }]);
   });
 });
 
