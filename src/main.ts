@@ -27,10 +27,10 @@ for (const name of ['SIGTERM', 'SIGINT'] as const) {
 for (const name of ['SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const) process.on(name, () => signals.deliver(name));
 
 enableCompileCache();
-const { runCli } = await import('./cli/run-cli.js');
 
 let code: number;
 try {
+  const { runCli } = await import('./cli/run-cli.js');
   code = await runCli(
     process.argv.slice(2),
     { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() },
