@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the integration tests drive as real peers, when missing:
 # GnuPG 2 and 1.4 (gnupg1: GnuPG 1.x-era version-3 signatures) and Sequoia sqop (OpenPGP
-# interop), Dovecot (IMAP server), swaks (SMTP client),
+# interop), Dovecot (IMAP server), Postfix (the MTA of the pipe and LMTP delivery tests,
+# each run its own instance on loopback), swaks (SMTP client),
 # openssl (throw-away STARTTLS certificates for the SMTP tests), PostgreSQL (a throwaway
 # cluster per store test file: initdb/pg_ctl run as the postgres user via runuser).
 # Needs root (or password-less sudo) for apt-get; otherwise says exactly what is missing.
 set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"
 
-declare -A package_of=( [gpg]=gnupg [gpg1]=gnupg1 [sqop]=sqop [dovecot]=dovecot-imapd [swaks]=swaks [openssl]=openssl [runuser]=util-linux )
+declare -A package_of=( [gpg]=gnupg [gpg1]=gnupg1 [sqop]=sqop [dovecot]=dovecot-imapd [postfix]=postfix [swaks]=swaks [openssl]=openssl [runuser]=util-linux )
+tools=(gpg gpg1 sqop dovecot postfix swaks openssl runuser)
 missing=()
-for tool in gpg gpg1 sqop dovecot swaks openssl runuser; do
+for tool in "${tools[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("${package_of[$tool]}")
 done
 # The store's PostgreSQL tests: Debian's server binaries live under /usr/lib/postgresql/<major>/bin.
@@ -30,6 +32,17 @@ else
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# Postfix: no questions ("No configuration": no main.cf is written), and no system
+# Postfix started during the install (policy-rc.d 101 = "not now"), so nothing of this
+# machine's takes port 25; the tests start their own instances with their own config.
+if [[ " ${missing[*]} " == *" postfix "* ]]; then
+  echo "postfix postfix/main_mailer_type select No configuration" | "${as_root[@]}" debconf-set-selections
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | "${as_root[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+    "${as_root[@]}" chmod 755 /usr/sbin/policy-rc.d
+    trap '"${as_root[@]}" rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
+fi
 if ! "${as_root[@]}" apt-get install -y --no-install-recommends "${missing[@]}" >/tmp/intake-apt.log 2>&1; then
   "${as_root[@]}" apt-get update >>/tmp/intake-apt.log 2>&1 || true
   if ! "${as_root[@]}" apt-get install -y --no-install-recommends "${missing[@]}" >>/tmp/intake-apt.log 2>&1; then
@@ -39,7 +52,7 @@ if ! "${as_root[@]}" apt-get install -y --no-install-recommends "${missing[@]}" 
   fi
 fi
 # The Debian packages start a system Dovecot and PostgreSQL where they can; the tests run their own.
-for tool in gpg gpg1 sqop dovecot swaks openssl runuser; do
+for tool in "${tools[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || { echo "test tools: $tool still missing after install" >&2; exit 1; }
 done
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "test tools: PostgreSQL initdb still missing after install" >&2; exit 1; }
