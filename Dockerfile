@@ -1,21 +1,25 @@
 # syntax=docker/dockerfile:1
-# Build stage: compile TypeScript with the dev dependencies.
-FROM node:24-bookworm-slim AS build
+# Build stage: compile TypeScript with the dev dependencies. The image's Node is 26 LTS,
+# so the npm package `node` (the pinned runtime for machines with an older Node) is not
+# fetched: --ignore-scripts skips its download, and it is the only dependency with an
+# install script.
+FROM node:26-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci
+RUN npm ci --ignore-scripts
 COPY tsconfig.json ./
 COPY src ./src
 COPY bench ./bench
 RUN npm run build
 
-# Runtime stage: Node 24 LTS, production dependencies only, unprivileged user.
-FROM node:24-bookworm-slim
+# Runtime stage: Node 26 LTS, production dependencies only, unprivileged user.
+FROM node:26-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev && npm cache clean --force
-COPY --from=build /src/dist ./dist
+RUN npm ci --omit=dev --ignore-scripts && rm -rf node_modules/node && npm cache clean --force
+COPY --from=build /src/dist/src ./dist/src
+COPY bin ./bin
 COPY config ./config
 COPY config/docker.yaml ./config/intake.yaml
 RUN groupadd --system intake && useradd --system --gid intake --home-dir /app intake \
@@ -25,5 +29,7 @@ USER intake
 # over /app/config/intake.yaml (see README: Docker).
 VOLUME ["/app/data", "/app/keys"]
 EXPOSE 2525
-ENTRYPOINT ["node", "/app/dist/src/main.js"]
+# The same launcher as on a host: with node_modules/node removed it runs the image's Node
+# (26; it refuses anything older than 24).
+ENTRYPOINT ["/app/bin/intake"]
 CMD ["serve", "--config", "/app/config/intake.yaml"]

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -41,6 +41,7 @@ export async function installedPackage(): Promise<InstalledPackage> {
   const digest = createHash('sha256').update(await readFile(tarball)).digest('hex').slice(0, 16);
   const prefix = path.join(os.tmpdir(), `intake-test-install-${digest}`);
   if (!existsSync(path.join(prefix, '.complete'))) {
+    await removeOldInstalls();
     const staging = path.join(work, 'prefix');
     const installed = await run('npm', ['install', '-g', '--prefix', staging, '--no-audit', '--no-fund', tarball], { cwd: work });
     if (installed.code !== 0) throw new Error(`npm install -g failed: ${installed.stderr.slice(-2000)}`);
@@ -50,4 +51,15 @@ export async function installedPackage(): Promise<InstalledPackage> {
   }
   await rm(work, { recursive: true, force: true });
   return { prefix, bin: path.join(prefix, 'bin', 'intake'), packageDir: path.join(prefix, 'lib', 'node_modules', 'csirt-intake') };
+}
+
+/** Installs of earlier builds (~200 MB each, mostly the pinned Node) are removed after a few hours. */
+async function removeOldInstalls(): Promise<void> {
+  const tmp = os.tmpdir();
+  for (const name of await readdir(tmp)) {
+    if (!name.startsWith('intake-test-install-')) continue;
+    const dir = path.join(tmp, name);
+    const info = await stat(dir).catch(() => null);
+    if (info && Date.now() - info.mtimeMs > 6 * 3600_000) await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -60,7 +60,7 @@ scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 `;
 
-export async function startPostfix(dir: string, { transport, services = '' }: { transport: string; services?: string }): Promise<Postfix> {
+export async function startPostfix(dir: string, { transport, services = '', main = [] }: { transport: string; services?: string; main?: string[] }): Promise<Postfix> {
   const etc = path.join(dir, 'etc');
   const data = path.join(dir, 'data');
   await mkdir(etc, { recursive: true });
@@ -94,6 +94,7 @@ export async function startPostfix(dir: string, { transport, services = '' }: { 
       'queue_run_delay = 3600s',
       'minimal_backoff_time = 3600s',
       'maximal_backoff_time = 7200s',
+      ...main,
       '',
     ].join('\n'),
   );

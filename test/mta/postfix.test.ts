@@ -1,4 +1,4 @@
-import { chmod, chown, cp, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
@@ -29,6 +29,22 @@ beforeAll(async () => {
 
 const report = (token: string) =>
   ['From: Alice <alice@example.org>', 'To: cert@xyz.example', `Subject: Scan report ${token}`, `Message-ID: <${token}@example.org>`, '', `The host 192.0.2.7 is scanning us (${token}).`, ''].join('\r\n');
+
+/**
+ * The pipe service of deploy/postfix/master.cf and its main.cf setting, with this test's
+ * paths and user instead of /opt/csirt-intake, /etc/csirt-intake and `intake`: the
+ * shipped snippet is what runs.
+ */
+async function deployedPipe(bin: string, config: string): Promise<{ services: string; main: string[] }> {
+  const master = await readFile(path.join(REPO, 'deploy/postfix/master.cf'), 'utf8');
+  const service = /^intake\s+unix.*\n(?:[ \t]+.*\n)+/m.exec(master)?.[0];
+  if (!service) throw new Error('deploy/postfix/master.cf has no intake pipe service');
+  const mainCf = await readFile(path.join(REPO, 'deploy/postfix/main.cf'), 'utf8');
+  return {
+    services: service.replaceAll('/opt/csirt-intake/bin/intake', bin).replaceAll('/etc/csirt-intake/intake.yaml', config).replace('user=intake', 'user=nobody'),
+    main: mainCf.split('\n').filter((line) => /^intake_/.test(line)),
+  };
+}
 
 /** A working directory Postfix and the pipe's user can reach; keys, config and an archive owned by that user. */
 async function workspace(overrides: (dir: string) => Record<string, unknown> = () => ({})): Promise<{ dir: string; config: string }> {
@@ -73,10 +89,7 @@ describe.skipIf(process.getuid?.() !== 0)('Postfix → intake ingest (pipe trans
     const { dir, config } = await workspace();
     // The archive directory belongs to root: the pipe's user cannot write it, so intake ingest exits 75.
     await mkdir(path.join(dir, 'archive'), { mode: 0o755 });
-    const postfix = await startPostfix(path.join(dir, 'postfix'), {
-      transport: 'intake:',
-      services: `intake unix - n n - - pipe\n  flags=Rq user=nobody argv=${pkg.bin} ingest --config ${config} --sender \${sender} --recipient \${recipient}\n`,
-    });
+    const postfix = await startPostfix(path.join(dir, 'postfix'), { transport: 'intake:', ...(await deployedPipe(pkg.bin, config)) });
     running.push(postfix);
 
     await send(postfix, dir, 'pipe-deferred');
@@ -111,10 +124,7 @@ describe.skipIf(process.getuid?.() !== 0)('Postfix → intake ingest (pipe trans
     const serve = startServe(dir, config);
     await serve.waitForLine((l) => l.msg === 'lmtp listener started', 'the LMTP listener');
     await chmod(path.join(dir, 'run'), 0o755);
-    const postfix = await startPostfix(path.join(dir, 'postfix'), {
-      transport: 'intake:',
-      services: `intake unix - n n - - pipe\n  flags=Rq user=nobody argv=${pkg.bin} ingest --config ${config} --sender \${sender} --recipient \${recipient}\n`,
-    });
+    const postfix = await startPostfix(path.join(dir, 'postfix'), { transport: 'intake:', ...(await deployedPipe(pkg.bin, config)) });
     running.push(postfix);
     await send(postfix, dir, 'pipe-handoff');
     const line = await serve.waitForLine((l) => l.msg === 'report processed', 'the daemon to process the handed-off message');
