@@ -25,8 +25,10 @@ COPY config/docker.yaml ./config/intake.yaml
 RUN groupadd --system intake && useradd --system --gid intake --home-dir /app intake \
     && mkdir -p /app/data /app/keys && chown intake:intake /app/data /app/keys
 USER intake
-# The archive and the keys outlive the container; mount your configuration read-only
-# over /app/config/intake.yaml (see README: Docker).
+# The store (/app/data/intake.sqlite: evidence, tickets, queue — with the logs and the
+# pickup directory beside it) and the keys outlive the container; mount your
+# configuration read-only over /app/config/intake.yaml (see README: Docker). With
+# store.engine: postgresql the data volume holds only logs.
 VOLUME ["/app/data", "/app/keys"]
 EXPOSE 2525
 # The same launcher as on a host: with node_modules/node removed it runs the image's Node

@@ -46,15 +46,12 @@ async function teamKey(algorithm: TeamKeyAlgorithm) {
 
 function draftFor(n: number, sender: string): Draft {
   const raw = Buffer.from(`From: ${sender}\r\nSubject: report ${n}\r\nMessage-ID: <b${n}@example.org>\r\n\r\nbody\r\n`);
-  const draft = initialDraft(
-    { spoolId: 'x', raw, sha256: n.toString(16).padStart(64, '0'), receivedAt: new Date(), transport: fileTransport(sender, []) },
-    null,
-  );
+  const draft = initialDraft({ receiptId: 'x', raw, sha256: n.toString(16).padStart(64, '0'), receivedAt: new Date(), transport: fileTransport(sender, []) });
   const ticket = `XYZ-2026-${String(n + 1).padStart(5, '0')}`;
   return {
     ...draft,
     outerHeaders: readHeaders(raw),
-    placement: { ticket, seq: 1, status: 'new', messageDir: dir },
+    placement: { ticket, seq: 1, status: 'new' },
     ack: { ...draft.ack, suppressedReason: null },
   };
 }

@@ -46,7 +46,7 @@ function logHeavyReport(bytes: number): string {
 
 function draftOf(text: string): Draft {
   const raw = Buffer.from('From: jane.doe@example.edu\r\nSubject: report\r\n\r\nx\r\n');
-  const base = initialDraft({ spoolId: 'b', raw, sha256: '0'.repeat(64), receivedAt: new Date(), transport: fileTransport('jane.doe@example.edu', []) }, null);
+  const base = initialDraft({ receiptId: 'b', raw, sha256: '0'.repeat(64), receivedAt: new Date(), transport: fileTransport('jane.doe@example.edu', []) });
   return { ...base, outerHeaders: readHeaders(raw), body: { text, html: null, attachments: [] } };
 }
 

@@ -33,7 +33,7 @@ let decrypted = 0;
 let acked = 0;
 for (const outcome of outcomes) {
   if (outcome.kind !== 'archived') continue;
-  const record = await workspace.app.archive.tickets.readMessage(outcome.ticket, outcome.seq);
+  const record = (await workspace.app.store.tickets.message(outcome.ticket, outcome.seq))?.record;
   if (record?.encryption.status === 'decrypted' && record.signature.status === 'valid') decrypted++;
   if (record?.ack.status === 'queued') acked++;
 }

@@ -1,10 +1,8 @@
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startOpenpgpWorkers } from '../src/openpgp/openpgp-workers.js';
 import { peakRssMiB, report, round } from './bench-lib.js';
-import { encryptedReport, KEYS_DIR, openReport, reportEntity, SETUP, stageContext, type Algo } from './openpgp-lib.js';
+import { encryptedReport, gpgDecrypt, openReport, reportEntity, stageContext, type Algo } from './openpgp-lib.js';
 
 /**
  * Issue 3 figure: decrypt + verify + parse of 500 encrypted-and-signed 4 KB PGP/MIME
@@ -66,31 +64,4 @@ function check(result: { encryption: { status: string }; signature: { status: st
   const encryption = result.encryption.status;
   const signature = result.signature.status;
   if (encryption !== 'decrypted' || signature !== 'valid') throw new Error(`bench message not opened: ${encryption}/${signature}`);
-}
-
-async function gpgDecrypt(algo: Algo, armored: string[], parallel: number): Promise<number> {
-  const home = await mkdtemp(path.join(os.tmpdir(), 'intake-bench-gpg-'));
-  const gpg = ['--homedir', home, '--batch', '--quiet', '--no-tty', '--trust-model', 'always'];
-  execFileSync('gpg', [...gpg, '--import', path.join(KEYS_DIR, `${SETUP[algo].team}.sec.asc`), path.join(KEYS_DIR, 'constituents', `${SETUP[algo].reporter}.asc`)], { stdio: 'ignore' });
-  await run(gpg, armored[0]!); // warm-up: gpg-agent start
-  const started = performance.now();
-  let next = 0;
-  await Promise.all(Array.from({ length: parallel }, async () => {
-    while (next < armored.length) await run(gpg, armored[next++]!);
-  }));
-  const seconds = (performance.now() - started) / 1000;
-  execFileSync('gpgconf', ['--homedir', home, '--kill', 'gpg-agent'], { stdio: 'ignore' });
-  await rm(home, { recursive: true, force: true });
-  return seconds;
-}
-
-function run(gpg: string[], input: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('gpg', [...gpg, '--decrypt'], { stdio: ['pipe', 'ignore', 'pipe'] });
-    let status = '';
-    child.stderr.on('data', (chunk) => (status += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`gpg --decrypt exited ${code}: ${status.slice(0, 200)}`))));
-    child.stdin.end(input);
-  });
 }

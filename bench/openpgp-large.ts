@@ -22,7 +22,7 @@ if (mode === 'measure') {
   const outcome = await workspace.app.ingest(raw, fileTransport('alice@example.org', ['cert@xyz.example']));
   const seconds = (performance.now() - started) / 1000;
   if (outcome.kind !== 'archived') throw new Error('large report not archived');
-  const record = await workspace.app.archive.tickets.readMessage(outcome.ticket, outcome.seq);
+  const record = (await workspace.app.store.tickets.message(outcome.ticket, outcome.seq))?.record;
   if (record?.encryption.status !== 'decrypted' || record.signature.status !== 'valid') throw new Error('large report not opened');
   await workspace.app.stop();
   await workspace.cleanup();

@@ -1,11 +1,13 @@
-import { readFile } from 'node:fs/promises';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import * as openpgp from 'openpgp';
 import YAML from 'yaml';
 import { loadAckTemplates } from '../src/compose/ack-template.js';
 import { loadReportKnowledge } from '../src/report/knowledge.js';
 import { parseConfig } from '../src/config/load-config.js';
-import { sha256Hex } from '../src/effects/spool.js';
+import { sha256Hex } from '../src/model/digest.js';
 import pino from 'pino';
 import { loadKeyring } from '../src/keys/keyring.js';
 import { hardenedOpenpgpConfig } from '../src/openpgp/openpgp-config.js';
@@ -76,6 +78,34 @@ export async function encryptedReport(algo: Algo, n: number, entity: string): Pr
 
 /** What the pipeline does to open one message: parse-mime, then unwrap-openpgp. */
 export async function openReport(raw: Buffer, ctx: StageContext): Promise<Draft> {
-  const message = { spoolId: 'bench', raw, sha256: sha256Hex(raw), receivedAt: new Date(), transport: fileTransport('reporter@example.org', ['cert@xyz.example']) };
-  return unwrapOpenpgp(await parseMime(initialDraft(message, null)), ctx);
+  const message = { receiptId: 'bench', raw, sha256: sha256Hex(raw), receivedAt: new Date(), transport: fileTransport('reporter@example.org', ['cert@xyz.example']) };
+  return unwrapOpenpgp(await parseMime(initialDraft(message)), ctx);
+}
+
+/** Seconds `gpg --decrypt`, spawned once per message, takes for `armored` (`parallel` at a time): the baseline. */
+export async function gpgDecrypt(algo: Algo, armored: string[], parallel: number): Promise<number> {
+  const home = await mkdtemp(path.join(os.tmpdir(), 'intake-bench-gpg-'));
+  const gpg = ['--homedir', home, '--batch', '--quiet', '--no-tty', '--trust-model', 'always'];
+  execFileSync('gpg', [...gpg, '--import', path.join(KEYS_DIR, `${SETUP[algo].team}.sec.asc`), path.join(KEYS_DIR, 'constituents', `${SETUP[algo].reporter}.asc`)], { stdio: 'ignore' });
+  await run(gpg, armored[0]!); // warm-up: gpg-agent start
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: parallel }, async () => {
+    while (next < armored.length) await run(gpg, armored[next++]!);
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  execFileSync('gpgconf', ['--homedir', home, '--kill', 'gpg-agent'], { stdio: 'ignore' });
+  await rm(home, { recursive: true, force: true });
+  return seconds;
+}
+
+function run(gpg: string[], input: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('gpg', [...gpg, '--decrypt'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let status = '';
+    child.stderr.on('data', (chunk) => (status += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`gpg --decrypt exited ${code}: ${status.slice(0, 200)}`))));
+    child.stdin.end(input);
+  });
 }

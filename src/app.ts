@@ -1,20 +1,22 @@
 import os from 'node:os';
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import { loadAckTemplates } from './compose/ack-template.js';
-import { Archive } from './effects/archive.js';
-import { OutboxSender } from './effects/outbox-sender.js';
+import { composePlanned } from './compose/mail-plan.js';
+import { OutboxSender, type DeliverEntry } from './effects/outbox-sender.js';
+import { pickupDirectory } from './effects/pickup-directory.js';
 import { Counters } from './log/counters.js';
 import { HealthReporter } from './log/health-reporter.js';
 import { backoffFromSeconds } from './model/backoff.js';
 import type { Component } from './model/component.js';
-import type { SpooledMessage } from './model/draft.js';
+import type { ReceivedMessage } from './model/draft.js';
 import type { Outcome } from './model/outcome.js';
 import { temporary } from './model/errors.js';
 import type { TransportInfo } from './model/transport.js';
-import { processSpooled } from './pipeline/process-spooled.js';
-import { SpoolRetrier } from './pipeline/spool-retrier.js';
-import { lookupsFor, type EffectContext, type KeyMaterial } from './pipeline/stage.js';
+import { processReceived } from './pipeline/process-received.js';
+import { ReceiptRecovery } from './pipeline/receipt-recovery.js';
+import type { EffectContext, KeyMaterial } from './pipeline/stage.js';
 import { WorkQueue } from './pipeline/work-queue.js';
 import { loadKeyring } from './keys/keyring.js';
 import { loadTeamKey } from './keys/load-team-key.js';
@@ -23,6 +25,8 @@ import { hardenedOpenpgpConfig } from './openpgp/openpgp-config.js';
 import { loadReportKnowledge } from './report/knowledge.js';
 import { startOpenpgpWorkers } from './openpgp/openpgp-workers.js';
 import { readSecret, SECRET_ENV } from './config/secrets.js';
+import { openStore } from './store/open-store.js';
+import type { IntakeStore } from './store/store.js';
 
 export interface AppDeps {
   config: Config;
@@ -43,30 +47,32 @@ export function openpgpWorkerCount(config: Config, daemon: boolean): number {
 }
 
 /**
- * The composition root: builds the archive and the pipeline context, and offers the two
- * verbs every transport needs — `accept` (durable in the spool: only now may the sender
- * be told "ok") and `process` (spool → archive). `openApp` reads the keys (once, at
- * start-up); `start` recovers the spool and starts the components (transports, retries,
- * health line); `stop` stops them in reverse order and drains the work queue.
+ * The composition root: opens the store and builds the pipeline context, and offers the
+ * two verbs every transport needs — `accept` (raw bytes committed to the store: only now
+ * may the sender be told "ok") and `process` (the pipeline, ending in one commit).
+ * `openApp` reads the keys (once, at start-up); `start` recovers what an earlier run left
+ * and starts the components (transports, recovery, outbox, health line); `stop` stops
+ * them in reverse order, drains the work queue and closes the store.
  */
 export interface App {
   readonly config: Config;
-  readonly archive: Archive;
+  readonly store: IntakeStore;
   readonly context: EffectContext;
   readonly queue: WorkQueue;
-  /** Delivers the outbox (`outbound.mode: smtp`); null in outbox mode. Runs between start and stop. */
-  readonly outboxSender: OutboxSender | null;
+  /** Delivers the outbox (to the relay, or into the pickup directory). Runs between start and stop. */
+  readonly outboxSender: OutboxSender;
+  readonly recovery: ReceiptRecovery;
   readonly counters: Counters;
   /** Which store holds the state, for the start-up line (the file archive until src/store/ lands). */
   readonly storeInfo: { engine: string; location: string };
   /** The components of `intake serve`, by name (e.g. `smtp` for its bound port); filled by `start`. */
   readonly components: ReadonlyMap<string, Component>;
-  accept(raw: Buffer, transport: TransportInfo): Promise<SpooledMessage>;
-  process(message: SpooledMessage): Promise<Outcome>;
+  accept(raw: Buffer, transport: TransportInfo): Promise<ReceivedMessage>;
+  process(message: ReceivedMessage): Promise<Outcome>;
   /** accept + process, for one-shot callers such as `intake ingest`. */
   ingest(raw: Buffer, transport: TransportInfo): Promise<Outcome>;
-  /** Processes every message left in the spool by an earlier run; returns how many. */
-  recoverSpool(): Promise<number>;
+  /** Processes what an earlier run of this node left received but unprocessed; returns how many were stored. */
+  recoverReceived(): Promise<number>;
   start(): Promise<void>;
   stop(): Promise<void>;
   /**
@@ -76,99 +82,90 @@ export interface App {
   reloadKeys(): Promise<void>;
 }
 
+/** This node's lease prefix (stable across its restarts) and this process's lease owner. */
+export function leaseOwner(config: Config): { nodePrefix: string; owner: string } {
+  const nodePrefix = `${os.hostname()}:${config.archive.dir}#`;
+  return { nodePrefix, owner: `${nodePrefix}${process.pid}.${randomBytes(4).toString('hex')}` };
+}
+
 export async function openApp({ config, logger, env = process.env, now = () => new Date(), daemon = false, teamKey }: AppDeps): Promise<App> {
-  const archive = new Archive(config.archive.dir, config.team.ticketPrefix);
   const team = teamKey ?? (await loadTeamKey(config, env, now())).key;
   const keyring = await loadKeyring(config.pgp.keyringDir, logger, hardenedOpenpgpConfig(config, team.isRsa));
+  const templates = await loadAckTemplates(config);
+  const report = await loadReportKnowledge(config);
+  const deliver: DeliverEntry =
+    config.outbound.mode === 'smtp'
+      ? await relayDeliver(config, env)
+      : pickupDirectory(config.archive.dir);
+  const store = await openStore(config, env);
   const workerCount = openpgpWorkerCount(config, daemon);
   const workers = workerCount > 0
     ? await startOpenpgpWorkers(config, await readSecret(config.pgp.passphraseFile, SECRET_ENV.pgpPassphrase, env), workerCount)
     : undefined;
   const keys: KeyMaterial = { team, keyring, ...(workers ? { workers } : {}) };
-  const templates = await loadAckTemplates(config);
-  const report = await loadReportKnowledge(config);
-  const context: EffectContext = { config, now, keys, lookups: lookupsFor(archive), report, archive, logger, templates };
-  const outboxSender =
-    config.outbound.mode === 'smtp'
-      ? new OutboxSender({ archive, config, logger, now, deliver: await (await import('./effects/smtp-relay.js')).createSmtpRelay(config, env) })
-      : null;
+  const context: EffectContext = { config, now, keys, lookups: store.lookups, report, store, logger, templates };
+  const { nodePrefix, owner } = leaseOwner(config);
+  const leaseMs = config.processing.timeoutSeconds * 2000;
+  const outboxSender = new OutboxSender({ store, config, logger, now, deliver, owner, compose: (plan) => composePlanned(plan, keys) });
   // The bound keeps memory flat under a burst: ~4 messages waiting per worker.
   const queue = new WorkQueue(config.processing.concurrency, config.processing.concurrency * 4 + 16);
   const counters = new Counters();
 
   /** One message through the queue, its outcome counted. Never throws. */
-  const processQueued = async (message: SpooledMessage | (() => Promise<SpooledMessage>)): Promise<Outcome> => {
-    const outcome = await queue.push(async () =>
-      processSpooled(typeof message === 'function' ? await message() : message, context),
-    );
+  const processQueued = async (message: ReceivedMessage): Promise<Outcome> => {
+    const outcome = await queue.push(() => processReceived(message, context));
     counters.add(outcome.kind === 'archived' ? `outcome.${outcome.status}` : `outcome.${outcome.kind}`);
     // An acknowledgement may have been queued: deliver it now rather than at the next poll.
-    outboxSender?.wake();
+    outboxSender.wake();
     return outcome;
   };
-  const retrier = new SpoolRetrier({
-    spool: archive.spool,
+  const recovery = new ReceiptRecovery({
+    store,
     process: processQueued,
+    owner,
+    nodePrefix,
+    leaseMs,
+    pollMs: config.processing.recoveryPollSeconds * 1000,
     policy: backoffFromSeconds(config.processing.retryMinSeconds, config.processing.retryMaxSeconds),
     logger,
+    now,
+    batch: () => Math.max(1, config.processing.concurrency * 4 + 16 - queue.depth),
   });
-  const accept = async (raw: Buffer, transport: TransportInfo): Promise<SpooledMessage> =>
-    archive.spool.put(raw, transport, now());
-  const process = async (message: SpooledMessage): Promise<Outcome> => {
+  const accept = (raw: Buffer, transport: TransportInfo): Promise<ReceivedMessage> => store.receive(raw, transport, now(), { owner, now: now(), ms: leaseMs });
+  const process = async (message: ReceivedMessage): Promise<Outcome> => {
     const outcome = await processQueued(message);
-    if (outcome.kind === 'retry') retrier.failed(message.spoolId);
+    if (outcome.kind === 'retry') await recovery.failed(message, outcome.error.message).catch(() => undefined);
     return outcome;
   };
 
-  /** Processes what an earlier run left in the spool; its `retry` outcomes go to the retrier. */
-  const recoverSpool = async (): Promise<number> => {
-    const ids = await archive.spool.list();
-    if (ids.length > 0) logger.info({ count: ids.length }, 'recovering spooled messages');
-    let processed = 0;
-    // Each job reads its own entry when its turn comes, so a large spool is never all in
-    // memory at once. An unreadable entry is left where it is, for an operator to inspect.
-    await Promise.all(
-      ids.map(async (id) => {
-        try {
-          const outcome = await processQueued(() => archive.spool.read(id));
-          if (outcome.kind === 'archived') processed++;
-          else retrier.failed(id);
-        } catch (error) {
-          logger.error({ spoolId: id, err: (error as Error).message }, 'cannot read a spooled message; left in the spool');
-        }
-      }),
-    );
-    await archive.spool.removeStaleTemps(60 * 60 * 1000);
-    if (ids.length > 0) logger.info({ count: ids.length, archived: processed }, 'spool recovered');
-    return processed;
-  };
-
-  const componentDeps: ComponentDeps = { config, logger, env, archive, queue, counters, retrier, outboxSender, accept, process, recoverSpool };
+  let closed = false;
+  const componentDeps: ComponentDeps = { config, logger, env, store, queue, counters, recovery, outboxSender, accept, process };
   const components = new Map<string, Component>();
   const started: Component[] = [];
 
   const app: App = {
     config,
-    archive,
+    store,
     context,
     queue,
     outboxSender,
+    recovery,
     counters,
     storeInfo: { engine: 'files', location: config.archive.dir },
     components,
     accept,
     process,
     async ingest(raw, transport) {
-      let spooled: SpooledMessage;
+      let received: ReceivedMessage;
       try {
-        spooled = await app.accept(raw, transport);
+        received = await app.accept(raw, transport);
       } catch (error) {
-        logger.error({ err: (error as Error).message }, 'cannot write to the spool');
-        return { kind: 'retry', error: temporary('spool-unwritable', 'cannot write to the spool', error) };
+        logger.error({ err: (error as Error).message }, 'cannot write to the store');
+        return { kind: 'retry', error: temporary('store-unwritable', 'cannot write to the store', error) };
       }
-      return app.process(spooled);
+      return app.process(received);
     },
-    recoverSpool,
+    recoverReceived: () => recovery.runOnce(true),
     /** Components in list order; if one fails to start, those started are stopped again. */
     async start() {
       for (const component of await serveComponents(componentDeps)) {
@@ -200,7 +197,7 @@ export async function openApp({ config, logger, env = process.env, now = () => n
       }
       logger.info({ keys: keys.keyring.keys.length, teamKey: keys.team.fingerprint }, 'keyring reloaded');
     },
-    /** Reverse order: transports stop accepting first; the queue drains last. */
+    /** Reverse order: transports stop accepting first; the queue drains; the store closes last. */
     async stop() {
       for (const component of started.splice(0).reverse()) {
         try {
@@ -210,44 +207,52 @@ export async function openApp({ config, logger, env = process.env, now = () => n
         }
       }
       await queue.drain();
+      if (closed) return;
+      closed = true;
       await keys.workers?.close();
+      await store.close();
     },
   };
   return app;
+}
+
+async function relayDeliver(config: Config, env: NodeJS.ProcessEnv): Promise<DeliverEntry> {
+  // Imported only for `outbound.mode: smtp`: one-shot commands never load nodemailer otherwise.
+  const { createSmtpRelay } = await import('./effects/smtp-relay.js');
+  const relay = await createSmtpRelay(config, env);
+  return (raw, entry) => relay(raw, entry.recipient);
 }
 
 interface ComponentDeps {
   config: Config;
   logger: Logger;
   env: NodeJS.ProcessEnv;
-  archive: Archive;
+  store: IntakeStore;
   queue: WorkQueue;
   counters: Counters;
-  retrier: SpoolRetrier;
-  outboxSender: OutboxSender | null;
+  recovery: ReceiptRecovery;
+  outboxSender: OutboxSender;
   accept: App['accept'];
   process: App['process'];
-  recoverSpool: App['recoverSpool'];
 }
 
 /**
- * What `intake serve` runs, in start order (stop is the reverse). Spool recovery comes
- * after the retrier (so its retries are scheduled) and before the transports: new mail
- * is accepted once the old is dealt with. At shutdown the transports stop first, then the
- * work queue drains, and the outbox sender stops last (acks of drained messages go out).
+ * What `intake serve` runs, in start order (stop is the reverse). Recovery of what an
+ * earlier run left comes before the transports: new mail is accepted once the old is
+ * dealt with. At shutdown the transports stop first, then the work queue drains, and the
+ * outbox sender stops last (acks of drained messages go out).
  */
 async function serveComponents(deps: ComponentDeps): Promise<Component[]> {
-  const { config, logger, archive, queue, counters, retrier } = deps;
+  const { config, logger, store, queue, counters, recovery } = deps;
   const health = new HealthReporter(config.log.healthIntervalSeconds * 1000, logger, async () => ({
     queueDepth: queue.depth,
-    spooled: (await archive.spool.list()).length,
-    retryPending: retrier.pending,
+    received: await store.pendingReceipts(),
+    retryPending: recovery.pending,
     counts: counters.snapshot(),
   }));
   // Stopped after the transports: what is in flight is finished before the outbox sender stops.
   const pipeline: Component = { name: 'pipeline', start: async () => undefined, stop: () => queue.drain() };
-  const recovery: Component = { name: 'spool-recovery', start: async () => void (await deps.recoverSpool()), stop: async () => undefined };
-  const components: Component[] = [...(deps.outboxSender ? [deps.outboxSender] : []), pipeline, retrier, health, recovery];
+  const components: Component[] = [deps.outboxSender, pipeline, health, recovery];
   // Transports are imported only here, so one-shot commands never load smtp-server or imapflow.
   const intake = { accept: deps.accept, process: deps.process, hasRoom: () => queue.hasRoom(), waitForRoom: () => queue.waitForRoom() };
   if (config.smtp.enabled) {
@@ -263,7 +268,7 @@ async function serveComponents(deps: ComponentDeps): Promise<Component[]> {
     components.push(
       new ImapWatcher({
         config,
-        stateDir: archive.layout.stateDir,
+        imapState: store.imap,
         logger,
         counters,
         env: deps.env,
@@ -273,4 +278,3 @@ async function serveComponents(deps: ComponentDeps): Promise<Component[]> {
   }
   return components;
 }
-

@@ -19,16 +19,15 @@ export interface CommandEntry {
  * ingest` never pays for the daemon's listeners or the operator views.
  */
 export const COMMANDS: readonly CommandEntry[] = [
-  { name: 'serve', description: 'run the daemon: spool recovery, enabled transports, outbox sender', load: async () => (await import('./serve.js')).registerServe },
+  { name: 'serve', description: 'run the daemon: recovery of received messages, enabled transports, outbox sender', load: async () => (await import('./serve.js')).registerServe },
   { name: 'ingest', description: 'process raw RFC 5322 messages from files or stdin (MTA pipe delivery)', load: async () => (await import('./ingest.js')).registerIngest },
   { name: 'tickets', description: 'operator views of the tickets', load: async () => (await import('./tickets.js')).registerTickets },
   { name: 'tail', description: 'follow the log file: one line per report, times in the team time zone, errors stand out', load: async () => (await import('./tail.js')).registerTail },
   { name: 'config', description: 'validate or print the configuration', load: async () => (await import('./config.js')).registerConfig },
-  { name: 'index', description: 'maintain the lookup index (dedup, threading)', load: async () => (await import('./index-command.js')).registerIndex },
   { name: 'keys', description: 'team key, curated constituent keyring, keys seen in mail', load: async () => (await import('./keys.js')).registerKeys },
   {
     name: 'reprocess',
-    description: "re-run decryption, verification and parsing of a ticket's messages from their archived raw bytes (after a key import); never sends an acknowledgement",
+    description: "re-run decryption, verification and parsing of a ticket's messages from their stored raw bytes (after a key import); never sends an acknowledgement",
     load: async () => (await import('./reprocess.js')).registerReprocess,
   },
   {
@@ -43,6 +42,23 @@ export const COMMANDS: readonly CommandEntry[] = [
       "answer the reporter in the ticket's thread: the operator's text, signed by the team key, encrypted when the reporter has a curated key; queued and delivered like acknowledgements",
     load: async () => (await import('./reply.js')).registerReply,
   },
+  {
+    name: 'outbox',
+    description: 'the acknowledgement queue: what waits, what failed and why',
+    load: async () => (await import('./outbox.js')).registerOutbox,
+  },
+  {
+    name: 'export',
+    description: 'write the store as files (tickets/<ID>/…, manifest.json with the SHA-256 of every file); never changes the store',
+    load: async () => (await import('./export.js')).registerExport,
+  },
+  {
+    name: 'import',
+    description: 'read an export, or the archive directory of an older csirt-intake, into the store; idempotent',
+    load: async () => (await import('./import.js')).registerImport,
+  },
+  { name: 'backup', description: 'consistent online copy of the SQLite store (PostgreSQL: use pg_dump)', load: async () => (await import('./backup.js')).registerBackup },
+  { name: 'check', description: 'store consistency, and every raw message and attachment re-hashed', load: async () => (await import('./check.js')).registerCheck },
   {
     name: 'stats',
     description: 'reports per month, per RSIT class and priority, urgent, encrypted/signed share, time to acknowledgement',

@@ -122,8 +122,13 @@ class LocalIngest {
   }
 
   async close(): Promise<void> {
-    await this.opened?.app?.stop();
-    this.opened?.log.flush();
+    const opened = this.opened;
+    // Pickup-directory mode: the acknowledgements are files, written now (serve delivers in `smtp` mode).
+    if (opened?.app && opened.config.outbound.mode === 'outbox') {
+      await opened.app.outboxSender.runOnce().catch((error: Error) => opened.log.logger.error({ err: error.message }, 'outbox pass failed; intake serve will write the acknowledgements'));
+    }
+    await opened?.app?.stop();
+    opened?.log.flush();
   }
 
   private async open() {

@@ -15,6 +15,7 @@ import { escapeForLog } from '../log/escape.js';
 import { hardenedOpenpgpConfig } from '../openpgp/openpgp-config.js';
 import { type CliIo, type GlobalOptions, loadConfigFor, loggerFor, writeLine } from './cli-io.js';
 import { EXIT } from './exit-codes.js';
+import { withStore } from './with-store.js';
 
 interface JsonOption extends GlobalOptions {
   json?: boolean;
@@ -163,7 +164,10 @@ async function teamKeyStatus(config: Config, now: Date) {
 
 async function pending(options: JsonOption, io: CliIo): Promise<number> {
   const config = await loadConfigFor(options, io);
-  const store = new PendingKeys(config.pgp.pendingDir);
+  return withStore(config, io.env, (store) => printPending(new PendingKeys(store.pendingKeys), config, options, io));
+}
+
+async function printPending(store: PendingKeys, config: Config, options: JsonOption, io: CliIo): Promise<number> {
   // A key that is already in the curated keyring awaits no decision (it was accepted, or
   // imported, after it was seen in mail).
   const keyring = await loadKeyring(config.pgp.keyringDir, pino({ level: 'silent' }), hardenedOpenpgpConfig(config, false));
@@ -197,7 +201,8 @@ async function accept(rawFingerprint: string, options: GlobalOptions, io: CliIo)
     return EXIT.usage;
   }
   const config = await loadConfigFor(options, io);
-  if (!(await new PendingKeys(config.pgp.pendingDir).accept(fingerprint, config.pgp.keyringDir))) {
+  const accepted = await withStore(config, io.env, (store) => new PendingKeys(store.pendingKeys).accept(fingerprint, config.pgp.keyringDir));
+  if (!accepted) {
     writeLine(io.stderr, `intake keys accept: no pending key ${fingerprint}`);
     return EXIT.noInput;
   }

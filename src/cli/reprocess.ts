@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openApp } from '../app.js';
+import { openApp, type App } from '../app.js';
 import { escapeForLog } from '../log/escape.js';
 import { formatTicketId, parseTicketId } from '../model/ticket-id.js';
 import { reprocessMessage } from '../pipeline/reprocess-message.js';
@@ -9,7 +9,7 @@ import { EXIT } from './exit-codes.js';
 export function registerReprocess(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command('reprocess')
-    .description('re-run decryption, verification and parsing of a ticket\'s messages from their archived raw bytes (after a key import); never sends an acknowledgement')
+    .description('re-run decryption, verification and parsing of a ticket\'s messages from their stored raw bytes (after a key import); never sends an acknowledgement')
     .argument('<id>', 'ticket id, e.g. XYZ-2026-00042')
     .action(async (id: string, _options: unknown, command: Command) => {
       setExit(await runReprocess(id, command.optsWithGlobals<GlobalOptions>(), io));
@@ -30,9 +30,10 @@ async function runReprocess(rawId: string, options: GlobalOptions, io: CliIo): P
   }
   const id = formatTicketId(config.team.ticketPrefix, parsed);
   const log = loggerFor(config, io.stderr);
+  let app: App | null = null;
   try {
-    const app = await openApp({ config, logger: log.logger, env: io.env });
-    const seqs = await app.archive.tickets.messageSeqs(id);
+    app = await openApp({ config, logger: log.logger, env: io.env });
+    const seqs = (await app.store.tickets.messages(id)).map((m) => m.seq);
     if (seqs.length === 0) {
       writeLine(io.stderr, `intake reprocess: no ticket ${id}`);
       return EXIT.noInput;
@@ -48,6 +49,7 @@ async function runReprocess(rawId: string, options: GlobalOptions, io: CliIo): P
     log.logger.error({ ticket: id, err: escapeForLog((error as Error).message, 400) }, 'reprocess failed; the archived message is unchanged');
     return EXIT.tempFail;
   } finally {
+    await app?.stop();
     log.flush();
   }
 }

@@ -12,7 +12,7 @@ import type { ProcessSignals } from './process-signals.js';
 export function registerServe(program: Command, io: CliIo, setExit: (code: number) => void, signals: ProcessSignals): void {
   program
     .command('serve')
-    .description('run the daemon: spool recovery, enabled transports, outbox sender')
+    .description('run the daemon: recovery of received messages, enabled transports, outbox sender')
     .action(async (_options: unknown, command: Command) => {
       setExit(await runServe(command.optsWithGlobals<GlobalOptions>(), io, signals));
     });

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { Archive } from '../effects/archive.js';
 import type { MessageRecord } from '../model/message-record.js';
 import { archiveStats, type ArchiveStats, type TicketWithMessages } from '../stats/archive-stats.js';
 import { type CliIo, type GlobalOptions, loadConfigFor, writeLine } from './cli-io.js';
 import { EXIT } from './exit-codes.js';
+import { withStore } from './with-store.js';
 
 interface StatsOptions extends GlobalOptions {
   json?: boolean;
@@ -22,19 +22,17 @@ export function registerStats(program: Command, io: CliIo, setExit: (code: numbe
 
 async function showStats(options: StatsOptions, io: CliIo): Promise<number> {
   const config = await loadConfigFor(options, io);
-  const archive = new Archive(config.archive.dir, config.team.ticketPrefix);
-  const tickets: TicketWithMessages[] = [];
-  for (const ticket of await archive.tickets.list()) {
-    const messages: MessageRecord[] = [];
-    for (const seq of await archive.tickets.messageSeqs(ticket.id)) {
-      const message = await archive.tickets.readMessage(ticket.id, seq);
-      if (message) messages.push(message);
+  const { stats, outbox } = await withStore(config, io.env, async (store) => {
+    const byTicket = new Map<string, MessageRecord[]>();
+    for (const message of await store.tickets.allMessages()) {
+      const list = byTicket.get(message.ticket) ?? byTicket.set(message.ticket, []).get(message.ticket)!;
+      list.push(message);
     }
-    tickets.push({ ticket, messages });
-  }
-  const stats = archiveStats(tickets, config.team.timezone);
-  if (options.json) writeLine(io.stdout, JSON.stringify(stats, null, 2));
-  else for (const line of humanLines(stats)) writeLine(io.stdout, line);
+    const tickets: TicketWithMessages[] = (await store.tickets.list()).map((ticket) => ({ ticket, messages: byTicket.get(ticket.id) ?? [] }));
+    return { stats: archiveStats(tickets, config.team.timezone), outbox: await store.outbox.counts() };
+  });
+  if (options.json) writeLine(io.stdout, JSON.stringify({ ...stats, outbox }, null, 2));
+  else for (const line of [...humanLines(stats), `ack queue: ${outbox.pending} waiting, ${outbox.failed} failed for good (intake outbox list --failed), ${outbox.delivered} delivered`]) writeLine(io.stdout, line);
   return EXIT.ok;
 }
 

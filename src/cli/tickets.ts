@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { Archive } from '../effects/archive.js';
 import { escapeForLog } from '../log/escape.js';
 import type { MessageRecord, TicketRecord } from '../model/message-record.js';
 import { formatTicketId, parseTicketId } from '../model/ticket-id.js';
@@ -8,6 +7,7 @@ import { EXIT } from './exit-codes.js';
 import { reportSummaryLines } from './report-summary.js';
 import { showTicketBody, type BodyOptions } from './ticket-body.js';
 import { registerTicketLifecycle } from './ticket-lifecycle.js';
+import { withStore } from './with-store.js';
 
 interface ListOptions extends GlobalOptions, BodyOptions {
   urgent?: boolean;
@@ -47,8 +47,7 @@ async function listTickets(options: ListOptions, io: CliIo): Promise<number> {
     return EXIT.usage;
   }
   const config = await loadConfigFor(options, io);
-  const archive = new Archive(config.archive.dir, config.team.ticketPrefix);
-  const all = (await archive.tickets.list())
+  const all = (await withStore(config, io.env, (store) => store.tickets.list()))
     .filter((t) => (!options.urgent || t.urgent) && (!options.status || t.status === options.status))
     .reverse();
   for (const ticket of all) {
@@ -67,16 +66,10 @@ async function showTicket(rawId: string, options: ListOptions, io: CliIo): Promi
   }
   const id = formatTicketId(config.team.ticketPrefix, parsed);
   if (options.body || options.attachment !== undefined) return showTicketBody(config, id, options, io);
-  const archive = new Archive(config.archive.dir, config.team.ticketPrefix);
-  const ticket = await archive.tickets.read(id);
+  const { ticket, messages } = await withStore(config, io.env, async (store) => ({ ticket: await store.tickets.get(id), messages: await store.tickets.messages(id) }));
   if (!ticket) {
     writeLine(io.stderr, `intake tickets show: no ticket ${id}`);
     return EXIT.noInput;
-  }
-  const messages: MessageRecord[] = [];
-  for (const seq of await archive.tickets.messageSeqs(id)) {
-    const message = await archive.tickets.readMessage(id, seq);
-    if (message) messages.push(message);
   }
   if (options.json) {
     writeLine(io.stdout, JSON.stringify({ ticket, messages }, null, 2));

@@ -172,6 +172,8 @@ const outbound = z
     giveUpAfterSeconds: z.number().positive().max(30 * 86_400).default(2 * 86_400),
     /** How often `intake serve` looks into the outbox for mail queued by other processes. */
     pollSeconds: z.number().positive().max(3600).default(5),
+    /** A claimed entry is another process's or node's to take over after this long (a sender that died). */
+    leaseSeconds: z.number().positive().max(86_400).default(300),
   })
   .prefault({})
   .superRefine((value, ctx) => {
@@ -214,16 +216,18 @@ const processing = z
     /** Messages processed at once. OpenPGP work runs in the worker threads, so a few more
      * messages than cores in flight keep the disk waits (fsync) overlapped. */
     concurrency: z.number().int().min(1).max(64).default(4),
-    /** A message whose processing takes longer is left in the spool and retried. */
+    /** A message whose processing takes longer is left in the store and retried. */
     timeoutSeconds: z.number().int().min(1).max(3600).default(120),
     /** Worker threads that decrypt and verify (0: in the main thread). One per core is
      * the most useful; each holds its own copy of the keys. `auto`: one per core (at
      * most 4) in `intake serve`, none in one-shot commands such as `intake ingest`,
      * where starting threads would cost more than the one message they serve. */
     openpgpWorkers: z.union([z.literal('auto'), z.number().int().min(0).max(16)]).default('auto'),
-    /** A message whose processing failed stays in the spool and is retried after a delay doubling from min to max. */
+    /** A message whose processing failed stays in the store and is retried after a delay doubling from min to max. */
     retryMinSeconds: seconds(86400).default(30),
     retryMaxSeconds: seconds(86400).default(3600),
+    /** How often `intake serve` looks for received messages nobody finished (failed and due, or another process's or node's after its lease). */
+    recoveryPollSeconds: seconds(3600).default(5),
   })
   .prefault({})
   .superRefine((value, ctx) => {
@@ -265,6 +269,8 @@ const store = z
     /** postgresql: postgres://user@host:port/db; or urlFile (a secret), or env INTAKE_STORE_URL. */
     url: z.string().min(1).nullable().default(null),
     urlFile: nullablePath.default(null),
+    /** sqlite: how long a write waits for another process's lock (retried from a timer), then fails temporarily (SMTP 451, exit 75). */
+    lockWaitSeconds: z.number().positive().max(3600).default(30),
     /** postgresql: connections per process. */
     connections: z.number().int().min(1).max(64).default(4),
   })

@@ -1,40 +1,44 @@
-import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import type { MailPlan } from '../compose/mail-plan.js';
 import type { Config } from '../config/schema.js';
 import { escapeForLog } from '../log/escape.js';
-import { IntakeError } from '../model/errors.js';
-import { ackFileName } from './archive-layout.js';
-import type { Archive } from './archive.js';
-import { writeFileAtomic } from './atomic-file.js';
-import { withLock } from './locks.js';
-import type { OutboxEntry } from './outbox.js';
-import { recordAckOutcome } from './record-ack.js';
-import type { Deliver } from './smtp-relay.js';
+import type { Component } from '../model/component.js';
+import type { OutgoingMail } from '../model/outgoing-mail.js';
+import type { IntakeStore, OutboxEntry } from '../store/store.js';
+import type { DeliveryResult } from './smtp-relay.js';
+
+/** Hands one message on: to the relay (`outbound.mode: smtp`) or into the pickup directory (`outbox`). */
+export type DeliverEntry = (raw: Buffer, entry: Pick<OutboxEntry, 'key' | 'recipient'>) => Promise<DeliveryResult>;
 
 export interface OutboxSenderDeps {
-  archive: Archive;
+  store: IntakeStore;
   config: Config;
   logger: Logger;
   now: () => Date;
-  deliver: Deliver;
+  deliver: DeliverEntry;
+  /** Composes a queued plan again (its first composition failed, e.g. the team key could not sign). */
+  compose(plan: MailPlan): Promise<OutgoingMail>;
+  /** This process's lease owner id. */
+  owner: string;
 }
 
-type Attempt = 'delivered' | 'deferred' | 'failed' | 'waiting' | 'not-due' | 'gone' | 'relay-down' | 'busy';
+export type Attempt = 'delivered' | 'deferred' | 'failed' | 'relay-down';
 
 /**
- * The outbound half of `intake serve` (`outbound.mode: smtp`): delivers what the outbox
- * holds, one entry at a time under the entry's lock, only once the acknowledged message
- * is committed (message.json exists). Temporary failures are retried with exponential
- * backoff whose schedule lives in the entry itself, so it survives restarts; after
- * `giveUpAfterSeconds` (or at once on a 5xx) the entry moves to outbox/failed/ with an
- * error log. Delivered mail is archived as tickets/<ID>/acks/<NNN>.eml.
+ * Delivers what the store's outbox holds once the answered message is committed. Entries
+ * are claimed with a lease (`outbound.leaseSeconds`), so several processes and nodes
+ * share one queue and each entry goes out once; a node that dies holding an entry loses
+ * it when the lease runs out. Temporary failures back off exponentially, with the
+ * schedule in the store (it survives restarts); after `giveUpAfterSeconds` — or at once
+ * on a 5xx — the entry fails for good, with an error log, and stays listed for the
+ * operator (`intake outbox list --failed`, `retry`, `drop`).
  *
- * Exactly once, and where that ends: the entry is marked delivered (fsync'd) right after
- * the relay's 250, and finishing a marked entry never re-sends. A crash after the relay
- * accepted the DATA and before that mark is written — a few milliseconds — sends the
- * ack a second time on restart; SMTP offers no way to close that window (RFC 1047).
+ * Exactly once, and where that ends: the entry is marked delivered right after the
+ * relay's 250 (or the pickup file's fsync). A crash in that window sends the ack a second
+ * time after the lease; SMTP offers no way to close it (RFC 1047). A pickup file written
+ * twice is the same file.
  */
-export class OutboxSender {
+export class OutboxSender implements Component {
   readonly name = 'outbox-sender';
   private readonly deps: OutboxSenderDeps;
   private timer: NodeJS.Timeout | null = null;
@@ -65,16 +69,29 @@ export class OutboxSender {
     else this.schedule(0);
   }
 
-  /** One pass over the outbox; returns when every due entry was tried once. */
+  /** Claims and tries every due entry once; returns the outcomes counted. */
   async runOnce(): Promise<Record<Attempt, number>> {
-    const counts: Record<Attempt, number> = { delivered: 0, deferred: 0, failed: 0, waiting: 0, 'not-due': 0, gone: 0, 'relay-down': 0, busy: 0 };
-    for (const key of await this.deps.archive.outbox.list()) {
-      const result = await this.attempt(key);
-      counts[result]++;
-      // One unreachable relay is unreachable for every entry: try again next pass.
-      if (result === 'relay-down') break;
+    const counts: Record<Attempt, number> = { delivered: 0, deferred: 0, failed: 0, 'relay-down': 0 };
+    const lease = { owner: this.deps.owner, now: this.deps.now(), ms: this.deps.config.outbound.leaseSeconds * 1000 };
+    for (;;) {
+      const claimed = await this.deps.store.outbox.claimDue(lease, 16);
+      const claimedAt = lease.now.getTime();
+      for (const [i, entry] of claimed.entries()) {
+        // A slow relay can outlast the lease of a batch: renew it past half-time, and skip
+        // an entry another sender has meanwhile taken over (it is that sender's now).
+        const now = this.deps.now();
+        if (now.getTime() - claimedAt > lease.ms / 2 && !(await this.deps.store.outbox.renew(entry.key, { ...lease, now }))) continue;
+        const result = await this.attempt(entry);
+        counts[result]++;
+        if (result === 'relay-down') {
+          // One unreachable relay is unreachable for every entry: release the rest for later.
+          for (const rest of claimed.slice(i + 1)) await this.deps.store.outbox.deferred(rest.key, this.deps.owner, this.deps.now(), 'relay unreachable', null);
+          return counts;
+        }
+      }
+      if (claimed.length < 16) return counts;
+      lease.now = this.deps.now();
     }
-    return counts;
   }
 
   private schedule(delayMs: number): void {
@@ -100,85 +117,52 @@ export class OutboxSender {
     this.schedule(await this.nextDelayMs());
   }
 
-  /** Until the earliest retry is due, at most one poll interval (other processes queue too). */
+  /** Until the earliest retry is due, at most one poll interval (other processes and nodes queue too). */
   private async nextDelayMs(): Promise<number> {
-    let delay = this.deps.config.outbound.pollSeconds * 1000;
-    const now = this.deps.now().getTime();
-    for (const key of await this.deps.archive.outbox.list().catch(() => [])) {
-      const item = await this.deps.archive.outbox.read(key).catch(() => null);
-      if (item) delay = Math.min(delay, Math.max(0, Date.parse(item.entry.nextAttemptAt) - now));
-    }
-    return Math.max(delay, 20);
+    const poll = this.deps.config.outbound.pollSeconds * 1000;
+    const next = await this.deps.store.outbox.nextDue().catch(() => null);
+    const untilDue = next ? Date.parse(next) - this.deps.now().getTime() : poll;
+    return Math.max(20, Math.min(poll, untilDue));
   }
 
-  /**
-   * An entry whose lock another process holds — or a process that was killed holding
-   * it, until the lock goes stale — is skipped this pass, not an error.
-   */
-  private async attempt(key: string): Promise<Attempt> {
+  private async attempt(entry: OutboxEntry): Promise<Attempt> {
+    const { store, owner, logger } = this.deps;
+    let raw = entry.raw;
+    let result: DeliveryResult;
     try {
-      return await this.attemptLocked(key);
+      if (!raw) raw = (await this.deps.compose(JSON.parse(entry.compose ?? 'null') as MailPlan)).raw;
     } catch (error) {
-      if (error instanceof IntakeError && error.code === 'lock-busy') return 'busy';
-      throw error;
+      result = { kind: 'temporary', error: `compose: ${(error as Error).message}`, connection: false };
+      return this.notDelivered(entry, result, null);
     }
+    result = await this.deps.deliver(raw, entry);
+    if (result.kind !== 'delivered') return this.notDelivered(entry, result, entry.raw ? null : raw);
+    await store.outbox.delivered(entry.key, owner, this.deps.now(), entry.raw ? null : raw);
+    logger.info({ ...ids(entry), attempts: entry.attempts + 1, encrypted: entry.encrypted }, 'ack delivered');
+    return 'delivered';
   }
 
-  private attemptLocked(key: string): Promise<Attempt> {
-    const { archive } = this.deps;
-    return withLock(archive.layout.lockFile(`outbox-${key}`), async () => {
-      const item = await archive.outbox.read(key);
-      if (!item) return 'gone';
-      const { entry, raw } = item;
-      if (entry.deliveredAt) return this.finish(entry, raw);
-      if (!(await archive.tickets.readMessage(entry.ticket, entry.seq))) return 'waiting';
-      const now = this.deps.now();
-      if (Date.parse(entry.nextAttemptAt) > now.getTime()) return 'not-due';
-      const result = await this.deps.deliver(raw, entry.recipient);
-      const tried = { ...entry, attempts: entry.attempts + 1 };
-      if (result.kind === 'delivered') {
-        const delivered = { ...tried, deliveredAt: this.deps.now().toISOString(), lastError: null };
-        await archive.outbox.update(delivered);
-        return this.finish(delivered, raw);
-      }
-      const expired = now.getTime() - Date.parse(entry.queuedAt) >= this.deps.config.outbound.giveUpAfterSeconds * 1000;
-      if (result.kind === 'permanent' || expired) return this.giveUp({ ...tried, lastError: result.error }, result.kind);
-      const next = new Date(now.getTime() + this.backoffMs(tried.attempts));
-      await archive.outbox.update({ ...tried, lastError: result.error, nextAttemptAt: next.toISOString() });
-      this.deps.logger.warn(
-        { ...ids(entry), attempts: tried.attempts, nextAttemptAt: next.toISOString(), err: escapeForLog(result.error, 300) },
-        'ack delivery deferred; will retry',
+  private async notDelivered(entry: OutboxEntry, result: Exclude<DeliveryResult, { kind: 'delivered' }>, composed: Buffer | null): Promise<Attempt> {
+    const { store, owner, logger, config } = this.deps;
+    const now = this.deps.now();
+    const expired = now.getTime() - Date.parse(entry.queuedAt) >= config.outbound.giveUpAfterSeconds * 1000;
+    if (result.kind === 'permanent' || expired) {
+      await store.outbox.failed(entry.key, owner, now, result.error);
+      logger.error(
+        { ...ids(entry), attempts: entry.attempts + 1, queuedAt: entry.queuedAt, err: escapeForLog(result.error, 300) },
+        result.kind === 'permanent' ? 'ack delivery refused; given up' : 'ack delivery given up after outbound.giveUpAfterSeconds',
       );
-      return result.connection ? 'relay-down' : 'deferred';
-    });
+      return 'failed';
+    }
+    const next = new Date(now.getTime() + this.backoffMs(entry.attempts + 1));
+    await store.outbox.deferred(entry.key, owner, next, result.error, composed);
+    logger.warn({ ...ids(entry), attempts: entry.attempts + 1, nextAttemptAt: next.toISOString(), err: escapeForLog(result.error, 300) }, 'ack delivery deferred; will retry');
+    return result.connection ? 'relay-down' : 'deferred';
   }
 
   private backoffMs(attempts: number): number {
     const { retryInitialSeconds, retryMaxSeconds } = this.deps.config.outbound;
     return Math.min(retryMaxSeconds, retryInitialSeconds * 2 ** Math.max(0, attempts - 1)) * 1000;
-  }
-
-  /** Archive as sent, record it in message.json, drop the entry: each step idempotent. */
-  private async finish(entry: OutboxEntry, raw: Buffer): Promise<Attempt> {
-    const { archive, logger } = this.deps;
-    await mkdir(archive.layout.acksDir(entry.ticket), { recursive: true });
-    await writeFileAtomic(archive.layout.ackFile(entry.ticket, entry.seq, entry.kind), raw);
-    const at = new Date(entry.deliveredAt ?? this.deps.now().toISOString());
-    await recordAckOutcome(archive, entry, { status: 'sent', at, file: `acks/${ackFileName(entry.seq, entry.kind)}` });
-    await archive.outbox.remove(entry.key);
-    logger.info({ ...ids(entry), attempts: entry.attempts, encrypted: entry.encrypted }, 'ack delivered');
-    return 'delivered';
-  }
-
-  private async giveUp(entry: OutboxEntry, why: 'permanent' | 'temporary'): Promise<Attempt> {
-    const { archive, logger } = this.deps;
-    await archive.outbox.moveToFailed(entry);
-    await recordAckOutcome(archive, entry, { status: 'failed', at: this.deps.now(), error: entry.lastError ?? why });
-    logger.error(
-      { ...ids(entry), attempts: entry.attempts, queuedAt: entry.queuedAt, err: escapeForLog(entry.lastError ?? '', 300) },
-      why === 'permanent' ? 'ack delivery refused by the relay; given up' : 'ack delivery given up after outbound.giveUpAfterSeconds',
-    );
-    return 'failed';
   }
 }
 

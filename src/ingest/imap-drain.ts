@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Counters } from '../log/counters.js';
 import { escapeForLog } from '../log/escape.js';
-import type { SpooledMessage } from '../model/draft.js';
+import type { ReceivedMessage } from '../model/draft.js';
 import type { Outcome } from '../model/outcome.js';
 import type { TransportInfo } from '../model/transport.js';
 import { returnPath } from './file-source.js';
@@ -11,8 +11,8 @@ import type { ImapSeen } from './imap-seen.js';
 
 /** What the IMAP watcher needs from the app. */
 export interface ImapIntake {
-  accept(raw: Buffer, transport: TransportInfo): Promise<SpooledMessage>;
-  process(message: SpooledMessage): Promise<Outcome>;
+  accept(raw: Buffer, transport: TransportInfo): Promise<ReceivedMessage>;
+  process(message: ReceivedMessage): Promise<Outcome>;
   /** Resolves when the work queue has room (back-pressure: IMAP waits instead of refusing). */
   waitForRoom(): Promise<void>;
 }
@@ -29,11 +29,11 @@ export interface DrainContext {
   stopping(): boolean;
 }
 
-type Handled = 'done' | 'spool-unavailable';
+type Handled = 'done' | 'store-unavailable';
 
 /**
  * One pass over `imap.mailbox`, oldest UID first. For each message: fetch by UID, write
- * it durably to the spool, remember (UIDVALIDITY, UID), and only then MOVE it to
+ * it durably in the store, remember (UIDVALIDITY, UID), and only then MOVE it to
  * `processedMailbox` — the IMAP counterpart of SMTP's `250`. A message that can never be
  * taken (over the size limit, empty, or failing to fetch `maxFetchAttempts` times) goes
  * to `failedMailbox` with a log line, so it neither blocks the mailbox nor is lost.
@@ -55,7 +55,7 @@ export async function drainMailbox(ctx: DrainContext): Promise<void> {
   for (const uid of uids) {
     if (ctx.stopping()) break;
     await ctx.intake.waitForRoom();
-    if ((await handleMessage(ctx, uid, uidValidity)) === 'spool-unavailable') break;
+    if ((await handleMessage(ctx, uid, uidValidity)) === 'store-unavailable') break;
   }
   await ctx.seen.retainOnly(uids);
 }
@@ -87,21 +87,21 @@ async function handleMessage(ctx: DrainContext, uid: number, uidValidity: string
 
   const raw = await fetchSource(ctx, uid, key);
   if (!raw) return 'done';
-  let spooled: SpooledMessage;
+  let spooled: ReceivedMessage;
   try {
     spooled = await ctx.intake.accept(raw, transportOf(raw, uid, uidValidity, imap.mailbox));
   } catch (error) {
-    ctx.counters.add('imap.tempfail.spool');
-    ctx.logger.error({ uid, err: escapeForLog((error as Error).message, 300) }, 'cannot write to the spool; the message stays in the mailbox');
-    return 'spool-unavailable';
+    ctx.counters.add('imap.tempfail.store');
+    ctx.logger.error({ uid, err: escapeForLog((error as Error).message, 300) }, 'cannot write to the store; the message stays in the mailbox');
+    return 'store-unavailable';
   }
   await ctx.seen.remember(uid);
   ctx.intake.process(spooled).catch((error: Error) => {
-    ctx.logger.error({ spoolId: spooled.spoolId, err: escapeForLog(error.message, 300) }, 'imap: processing failed unexpectedly; message stays in the spool');
+    ctx.logger.error({ receipt: spooled.receiptId, err: escapeForLog(error.message, 300) }, 'imap: processing failed unexpectedly; message stays in the store');
   });
   await client.messageMove(String(uid), imap.processedMailbox, { uid: true });
   ctx.counters.add('imap.accepted');
-  ctx.logger.debug({ uid, uidValidity, spoolId: spooled.spoolId, bytes: raw.length }, 'imap message accepted');
+  ctx.logger.debug({ uid, uidValidity, receipt: spooled.receiptId, bytes: raw.length }, 'imap message accepted');
   return 'done';
 }
 
@@ -112,7 +112,7 @@ async function fetchSource(ctx: DrainContext, uid: number, key: string): Promise
   };
   let source: Buffer | undefined;
   try {
-    // BODY.PEEK[]: reading does not set \Seen; the MOVE after the spool write is our only mark.
+    // BODY.PEEK[]: reading does not set \Seen; the MOVE after the receive is our only mark.
     const message = await ctx.client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
     source = message ? message.source : undefined;
   } catch (error) {

@@ -1,48 +1,36 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { writeJsonAtomic } from '../effects/atomic-file.js';
+import { createHash } from 'node:crypto';
+import type { Config } from '../config/schema.js';
+import type { ImapState } from '../store/store.js';
 
 /**
- * The (UIDVALIDITY, UID) pairs of one mailbox whose message is already durably in our
- * spool but may still sit in the mailbox (the MOVE after the spool write did not happen:
- * a crash, a dropped connection). On reconnect such a message is only moved, never
- * fetched and processed a second time.
+ * The (UIDVALIDITY, UID) pairs of one mailbox whose message is already durably received
+ * but may still sit in the mailbox (the MOVE after the receive did not happen: a crash, a
+ * dropped connection). On reconnect such a message is only moved, never fetched and
+ * processed a second time. Kept in the store (`imap_mailbox`, `imap_seen`), cached here.
  *
  * A UID is meaningful only together with its UIDVALIDITY (RFC 9051 §2.3.1.1): when the
  * server announces a new UIDVALIDITY, every remembered UID is void and forgotten. The
- * messages then still in the mailbox are read again; those we already archived are
- * recognised by their SHA-256 as duplicates, so nothing is ticketed twice.
+ * messages then still in the mailbox are read again; those already stored are recognised
+ * by their SHA-256 as duplicates, so nothing is ticketed twice.
  *
  * Only UIDs still present in the mailbox are kept (`retainOnly`): UIDs are never reused
- * within one UIDVALIDITY, so a UID that left the mailbox cannot come back. The file stays
- * as small as the mailbox's backlog.
+ * within one UIDVALIDITY, so a UID that left the mailbox cannot come back.
  */
-interface SeenFile {
-  version: 1;
-  uidValidity: string | null;
-  uids: number[];
-}
-
 export class ImapSeen {
-  private readonly file: string;
+  private readonly state: ImapState;
+  private readonly mailbox: string;
   private uidValidity: string | null = null;
   private uids = new Set<number>();
 
-  constructor(file: string) {
-    this.file = file;
+  constructor(state: ImapState, mailbox: string) {
+    this.state = state;
+    this.mailbox = mailbox;
   }
 
   async load(): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    const data = JSON.parse(text) as SeenFile;
-    this.uidValidity = data.uidValidity;
-    this.uids = new Set(data.uids.filter((uid) => Number.isSafeInteger(uid) && uid > 0));
+    const loaded = await this.state.load(this.mailbox);
+    this.uidValidity = loaded.uidValidity;
+    this.uids = new Set(loaded.uids);
   }
 
   /**
@@ -52,9 +40,9 @@ export class ImapSeen {
   async useUidValidity(uidValidity: string): Promise<boolean> {
     if (this.uidValidity === uidValidity) return false;
     const changed = this.uidValidity !== null;
+    await this.state.setUidValidity(this.mailbox, uidValidity);
     this.uidValidity = uidValidity;
     this.uids.clear();
-    await this.save();
     return changed;
   }
 
@@ -62,11 +50,11 @@ export class ImapSeen {
     return this.uids.has(uid);
   }
 
-  /** Durable before it returns: called after the spool write and before the MOVE. */
+  /** Durable before it returns: called after the receive and before the MOVE. */
   async remember(uid: number): Promise<void> {
     if (this.uids.has(uid)) return;
+    await this.state.remember(this.mailbox, uid);
     this.uids.add(uid);
-    await this.save();
   }
 
   /** Forgets UIDs no longer in the mailbox (moved away: they never come back). */
@@ -74,16 +62,15 @@ export class ImapSeen {
     const keep = new Set(present);
     const before = this.uids.size;
     this.uids = new Set([...this.uids].filter((uid) => keep.has(uid)));
-    if (this.uids.size !== before) await this.save();
+    if (this.uids.size !== before) await this.state.retainOnly(this.mailbox, [...this.uids]);
   }
 
   get size(): number {
     return this.uids.size;
   }
+}
 
-  private async save(): Promise<void> {
-    await mkdir(path.dirname(this.file), { recursive: true });
-    const data: SeenFile = { version: 1, uidValidity: this.uidValidity, uids: [...this.uids].sort((a, b) => a - b) };
-    await writeJsonAtomic(this.file, data, { mode: 0o600 });
-  }
+/** The store's key for one account's mailbox: a hash of our own configuration, never anything the server sent. */
+export function imapMailboxKey(imap: Pick<Config['imap'], 'host' | 'port' | 'user' | 'mailbox'>): string {
+  return createHash('sha256').update(`${imap.host}\0${imap.port}\0${imap.user}\0${imap.mailbox}`).digest('hex').slice(0, 32);
 }

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import path from 'node:path';
 import { ImapFlow } from 'imapflow';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
@@ -10,11 +8,12 @@ import { backoffDelayMs, backoffFromSeconds } from '../model/backoff.js';
 import type { Component, ComponentHealth } from '../model/component.js';
 import { permanent } from '../model/errors.js';
 import { drainMailbox, type ImapIntake } from './imap-drain.js';
-import { ImapSeen } from './imap-seen.js';
+import { ImapSeen, imapMailboxKey } from './imap-seen.js';
+import type { ImapState } from '../store/store.js';
 
 export interface ImapWatcherDeps {
   config: Pick<Config, 'imap'>;
-  stateDir: string;
+  imapState: ImapState;
   intake: ImapIntake;
   logger: Logger;
   counters: Counters;
@@ -22,15 +21,6 @@ export interface ImapWatcherDeps {
 }
 
 type LinkState = 'starting' | 'connected' | 'down';
-
-/**
- * Where the remembered (UIDVALIDITY, UID) pairs of one account and mailbox live. The name
- * is a hash of our own configuration, never anything the server sent.
- */
-export function imapSeenFile(stateDir: string, imap: Pick<Config['imap'], 'host' | 'port' | 'user' | 'mailbox'>): string {
-  const account = createHash('sha256').update(`${imap.host}\0${imap.port}\0${imap.user}\0${imap.mailbox}`).digest('hex').slice(0, 16);
-  return path.join(stateDir, 'imap', `${account}.json`);
-}
 
 /** Longest a stop waits for the message in hand before the connection is cut. */
 const STOP_GRACE_MS = 30_000;
@@ -60,7 +50,7 @@ export class ImapWatcher implements Component {
 
   constructor(deps: ImapWatcherDeps) {
     this.deps = deps;
-    this.seen = new ImapSeen(imapSeenFile(deps.stateDir, deps.config.imap));
+    this.seen = new ImapSeen(deps.imapState, imapMailboxKey(deps.config.imap));
   }
 
   health(): ComponentHealth {

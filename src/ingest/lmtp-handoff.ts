@@ -60,9 +60,9 @@ export function restoreLf(wire: Buffer): Buffer {
  * The `250` text of an LMTP delivery, which carries the verdict back to `intake ingest`
  * (and into the MTA's log: Postfix shows it in `status=sent (…)`).
  */
-export function storedReply(outcome: Outcome, spoolId: string): string {
+export function storedReply(outcome: Outcome, receiptId: string): string {
   if (outcome.kind === 'archived') return `stored as ${outcome.ticket} seq ${outcome.seq} (${outcome.status})`;
-  return `stored, processing deferred: queued as ${spoolId}`;
+  return `stored, processing deferred: queued as ${receiptId}`;
 }
 
 export type StoredVerdict = { kind: 'archived'; ticket: string; seq: number; status: MessageStatus } | { kind: 'queued' };

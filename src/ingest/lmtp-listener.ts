@@ -20,7 +20,7 @@ export interface LmtpListenerDeps extends MailListenerDeps {
  * everything with SMTP (mail-listener.ts) but the answer: LMTP is final delivery, so the
  * reply waits for the pipeline and carries the ticket (`250 2.6.0 stored as XYZ-2026-00042
  * seq 1 (new)`), one reply per accepted recipient (smtp-server repeats it). The message
- * is durable before that wait; if processing fails it stays in the spool, is retried by
+ * is durable before that wait; if processing fails it stays in the store, is retried by
  * the daemon, and the answer is still `250` ("stored, processing deferred").
  */
 export class LmtpListener extends MailListener {
@@ -65,15 +65,15 @@ export class LmtpListener extends MailListener {
     const flags = handoffFlags(session);
     if (flags?.has('lf') && bareAt !== -1) throw reply(554, 'A hand-off with LF line endings must arrive as CRLF only');
     const bytes = flags?.has('lf') ? restoreLf(raw) : raw;
-    const spooled = await this.acceptReceived(bytes, this.transportOf(session, flags, bareAt !== -1), session);
+    const received = await this.acceptReceived(bytes, this.transportOf(session, flags, bareAt !== -1), session);
     let outcome: Outcome;
     try {
-      outcome = await this.deps.intake.process(spooled);
+      outcome = await this.deps.intake.process(received);
     } catch (error) {
-      this.deps.logger.error({ spoolId: spooled.spoolId, err: escapeForLog((error as Error).message, 300) }, 'lmtp: processing failed unexpectedly; message stays in the spool');
+      this.deps.logger.error({ receipt: received.receiptId, err: escapeForLog((error as Error).message, 300) }, 'lmtp: processing failed unexpectedly; message stays in the store');
       outcome = { kind: 'retry', error: asIntakeError(error) };
     }
-    return storedReply(outcome, spooled.spoolId);
+    return storedReply(outcome, received.receiptId);
   }
 
   private transportOf(session: SMTPServerSession, flags: Set<HandoffFlag> | null, bareLineEndings: boolean): TransportInfo {

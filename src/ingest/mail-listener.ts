@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.js';
 import type { Counters } from '../log/counters.js';
 import { escapeForLog } from '../log/escape.js';
 import type { Component, ComponentHealth } from '../model/component.js';
-import type { SpooledMessage } from '../model/draft.js';
+import type { ReceivedMessage as StoredReceipt } from '../model/draft.js';
 import type { Outcome } from '../model/outcome.js';
 import type { TransportInfo } from '../model/transport.js';
 import { findBareLineEnding } from './line-endings.js';
@@ -14,8 +14,8 @@ import { receiveData } from './smtp-data.js';
 
 /** What a listener needs from the app: the two verbs and the queue's back-pressure signal. */
 export interface MailIntake {
-  accept(raw: Buffer, transport: TransportInfo): Promise<SpooledMessage>;
-  process(message: SpooledMessage): Promise<Outcome>;
+  accept(raw: Buffer, transport: TransportInfo): Promise<StoredReceipt>;
+  process(message: StoredReceipt): Promise<Outcome>;
   hasRoom(): boolean;
   /** Resolves once `hasRoom()` is true. */
   waitForRoom(): Promise<void>;
@@ -215,18 +215,18 @@ export abstract class MailListener implements Component {
   }
 
   /** `intake.accept`: durable, or `451` and the sender keeps the message. */
-  protected async acceptReceived(raw: Buffer, transport: TransportInfo, session: SMTPServerSession): Promise<SpooledMessage> {
-    let spooled: SpooledMessage;
+  protected async acceptReceived(raw: Buffer, transport: TransportInfo, session: SMTPServerSession): Promise<StoredReceipt> {
+    let received: StoredReceipt;
     try {
-      spooled = await this.deps.intake.accept(raw, transport);
+      received = await this.deps.intake.accept(raw, transport);
     } catch (error) {
-      this.deps.counters.add(`${this.name}.tempfail.spool`);
-      this.deps.logger.error({ err: escapeForLog((error as Error).message, 300) }, 'cannot write to the spool; answered 451');
+      this.deps.counters.add(`${this.name}.tempfail.store`);
+      this.deps.logger.error({ err: escapeForLog((error as Error).message, 300) }, 'cannot write to the store; answered 451');
       throw reply(451, 'Local error: cannot store the message now, try again later');
     }
     this.deps.counters.add(`${this.name}.accepted`);
-    this.deps.logger.debug({ session: session.id, spoolId: spooled.spoolId, bytes: raw.length }, `${this.name} message accepted`);
-    return spooled;
+    this.deps.logger.debug({ session: session.id, receipt: received.receiptId, bytes: raw.length }, `${this.name} message accepted`);
+    return received;
   }
 
   /**

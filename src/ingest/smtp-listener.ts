@@ -8,7 +8,7 @@ export type SmtpIntake = MailIntake;
 
 /**
  * The SMTP transport (RFC 5321), a thin adapter over the shared listener (mail-listener.ts):
- * it answers `250` once the message is fsync'd in the spool (`intake.accept`), then hands
+ * it answers `250` once the message is committed to the store (`intake.accept`), then hands
  * it to the pipeline and forgets it — the sender need not wait for decryption and
  * ticketing. STARTTLS only with a configured certificate.
  */
@@ -37,7 +37,7 @@ export class SmtpListener extends MailListener {
 
   protected async deliver({ raw, session, bareAt }: ReceivedMessage): Promise<string> {
     const { mailFrom, rcptTo } = session.envelope;
-    const spooled = await this.acceptReceived(
+    const received = await this.acceptReceived(
       raw,
       {
         kind: 'smtp',
@@ -53,9 +53,9 @@ export class SmtpListener extends MailListener {
     );
     // The sender has its answer once the bytes are durable; processing goes on without it
     // (the app counts the outcome and schedules retries; app.stop drains the queue).
-    this.deps.intake.process(spooled).catch((error: Error) => {
-      this.deps.logger.error({ spoolId: spooled.spoolId, err: escapeForLog(error.message, 300) }, 'smtp: processing failed unexpectedly; message stays in the spool');
+    this.deps.intake.process(received).catch((error: Error) => {
+      this.deps.logger.error({ receipt: received.receiptId, err: escapeForLog(error.message, 300) }, 'smtp: processing failed unexpectedly; message stays in the store');
     });
-    return `OK: queued as ${spooled.spoolId}`;
+    return `OK: queued as ${received.receiptId}`;
   }
 }

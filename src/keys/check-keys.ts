@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
-import { listDirOrEmpty } from '../effects/archive-index.js';
+import { listDirOrEmpty } from '../fs/read-files.js';
 import { readPublicKeys } from './keyring.js';
 
 /**

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
-import { writeFileAtomic, writeFileExclusive } from '../effects/atomic-file.js';
+import { writeFileAtomic, writeFileExclusive } from '../fs/atomic-file.js';
 import { generateTeamKey, publicKeyFileFor, readTeamKey, type TeamKey, type TeamKeyAlgorithm } from './team-key.js';
 
 export interface CreateTeamKeyOptions {

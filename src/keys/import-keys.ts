@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as openpgp from 'openpgp';
-import { writeFileAtomic } from '../effects/atomic-file.js';
+import { writeFileAtomic } from '../fs/atomic-file.js';
 import { readPublicKeys } from './keyring.js';
 
 export interface ImportedKey {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as openpgp from 'openpgp';
 import type { Logger } from 'pino';
-import { listDirOrEmpty } from '../effects/archive-index.js';
+import { listDirOrEmpty } from '../fs/read-files.js';
 import { normalizeAddress } from '../model/strict-mailbox.js';
 import { addressesOf, keyStatus, type KeyStatus } from './key-validity.js';
 

@@ -3,8 +3,8 @@ import type { Component } from '../model/component.js';
 
 /**
  * `intake serve` writes one `health` line at debug level every interval: queue depth,
- * spool size, pending retries and the counters. Operators see a daemon that is alive
- * but stuck (a growing spool, a full queue) without any per-message noise.
+ * messages received but not yet processed, pending retries and the counters. Operators see a daemon that is alive
+ * but stuck (a growing backlog, a full queue) without any per-message noise.
  */
 export class HealthReporter implements Component {
   readonly name = 'health';

@@ -14,18 +14,12 @@ import type {
 } from './message-record.js';
 import type { OfferedKey } from '../openpgp/offered-keys.js';
 import type { OutgoingMail } from './outgoing-mail.js';
+import type { MailPlan } from '../compose/mail-plan.js';
 import type { RawHeader } from './raw-headers.js';
-import type { TransportInfo } from './transport.js';
 import type { MessageStatus } from './outcome.js';
+import type { ReceivedMessage } from '../store/store.js';
 
-/** A message as it sits durably in the spool: the bytes and how they arrived. */
-export interface SpooledMessage {
-  spoolId: string;
-  raw: Buffer;
-  sha256: string;
-  receivedAt: Date;
-  transport: TransportInfo;
-}
+export type { ReceivedMessage };
 
 export interface ExtractedAttachment {
   /** Untrusted name from the message; only ever stored inside JSON. */
@@ -45,20 +39,11 @@ export interface ReportBody {
   attachments: ExtractedAttachment[];
 }
 
-/** A ticket/seq reserved for one raw message (by its SHA-256) before its files are written. */
-export interface TicketClaim {
-  ticket: string;
-  seq: number;
-  status: Exclude<MessageStatus, 'duplicate'>;
-  threading: ThreadingVerdict;
-}
-
-/** Where the archive put the message; set by the archive step. */
+/** Where the store placed the message (ticket and seq); set by the place step. */
 export interface Placement {
   ticket: string;
   seq: number;
   status: Exclude<MessageStatus, 'duplicate'>;
-  messageDir: string;
 }
 
 /**
@@ -66,7 +51,7 @@ export interface Placement {
  * neutral verdicts so the record written to message.json is always complete.
  */
 export interface Draft {
-  message: SpooledMessage;
+  message: ReceivedMessage;
   outerHeaders: RawHeader[];
   headers: HeaderSummary;
   from: FromCheck;
@@ -85,15 +70,15 @@ export interface Draft {
   tlp: string | null;
   priority: PriorityVerdict;
   threading: ThreadingVerdict & { ticket: string | null };
-  /** A ticket/seq reserved by an earlier, interrupted attempt at this same message. */
-  claim: TicketClaim | null;
   placement: Placement | null;
   ack: AckRecord;
   /** Acknowledgement and notifications composed for this message (compose-ack). */
   outgoing: OutgoingMail[];
+  /** Those that could not be composed (e.g. the team key cannot sign): queued to be composed again. */
+  unsent: Array<{ plan: MailPlan; error: string }>;
 }
 
-export function initialDraft(message: SpooledMessage, claim: Draft['claim']): Draft {
+export function initialDraft(message: ReceivedMessage): Draft {
   return {
     message,
     outerHeaders: [],
@@ -112,10 +97,10 @@ export function initialDraft(message: SpooledMessage, claim: Draft['claim']): Dr
     tlp: null,
     priority: { rank: DEFAULT_PRIORITY_RANK, rule: 'default' },
     threading: { kind: 'new', senderKnown: true, ticket: null },
-    claim,
     placement: null,
     ack: notComposedAck(),
     outgoing: [],
+    unsent: [],
   };
 }
 

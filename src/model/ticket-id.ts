@@ -36,3 +36,8 @@ export function findTicketTags(prefix: string, subject: string): string[] {
   }
   return ids;
 }
+
+/** A message's sequence number within its ticket, as in `messages/<NNN>/` and outbox keys. */
+export function formatSeq(seq: number): string {
+  return String(seq).padStart(3, '0');
+}

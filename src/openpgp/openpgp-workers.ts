@@ -7,6 +7,8 @@ import type { ExtractedAttachment, ReportBody } from '../model/draft.js';
 import { temporary } from '../model/errors.js';
 import type { FromCheck } from '../model/message-record.js';
 import type { OpenedPayload } from './open-payload.js';
+import type { MailPlan } from '../compose/mail-plan.js';
+import type { OutgoingMail } from '../model/outgoing-mail.js';
 
 /**
  * A small pool of OpenPGP worker threads, so decryption and verification — CPU-bound,
@@ -17,18 +19,20 @@ import type { OpenedPayload } from './open-payload.js';
  */
 export interface OpenpgpWorkers {
   open(raw: Buffer, from: FromCheck, receivedAt: Date): Promise<OpenedPayload>;
+  /** Signs (and encrypts) one of our automatic messages with the worker's copy of the keys. */
+  compose(plan: MailPlan): Promise<OutgoingMail>;
   close(): Promise<void>;
 }
 
 interface Slot {
   worker: Worker;
-  pending: Map<number, { resolve: (value: OpenedPayload) => void; reject: (error: Error) => void }>;
+  pending: Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; revive: (value: never) => unknown }>;
 }
 
 export async function startOpenpgpWorkers(config: Config, passphrase: string | null, count: number): Promise<OpenpgpWorkers> {
   let nextId = 0;
   let closing = false;
-  const inFlight = new Set<Promise<OpenedPayload>>();
+  const inFlight = new Set<Promise<unknown>>();
   const spawnSlot = async (): Promise<Slot> => {
     const worker = new Worker(workerScript(), { workerData: { config, passphrase } });
     const slot: Slot = { worker, pending: new Map() };
@@ -36,12 +40,12 @@ export async function startOpenpgpWorkers(config: Config, passphrase: string | n
       worker.once('message', () => resolve());
       worker.once('error', reject);
     });
-    worker.on('message', (reply: { id: number; result?: OpenedPayload; error?: { message: string; code: string | null } }) => {
+    worker.on('message', (reply: { id: number; result?: never; error?: { message: string; code: string | null } }) => {
       const waiter = slot.pending.get(reply.id);
       slot.pending.delete(reply.id);
       if (!waiter) return;
       if (reply.error) waiter.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code ?? undefined }));
-      else waiter.resolve(revive(reply.result!));
+      else waiter.resolve(waiter.revive(reply.result!));
     });
     worker.on('error', (error) => fail(slot, error));
     worker.on('exit', (code) => fail(slot, new Error(`OpenPGP worker exited with ${code}`)));
@@ -57,19 +61,22 @@ export async function startOpenpgpWorkers(config: Config, passphrase: string | n
       void spawnSlot().then((fresh) => slots.push(fresh), () => undefined);
     }
   };
+  /** One request to the least busy worker. */
+  const send = <T>(message: Record<string, unknown>, reviveResult: (value: never) => T): Promise<T> => {
+    const slot = slots.reduce((best, s) => (s.pending.size < best.pending.size ? s : best), slots[0]!);
+    if (!slot) return Promise.reject(temporary('openpgp-worker-failed', 'no OpenPGP worker is running'));
+    const id = nextId++;
+    const result = new Promise<T>((resolve, reject) => {
+      slot.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, revive: reviveResult });
+      slot.worker.postMessage({ id, ...message });
+    });
+    inFlight.add(result);
+    void result.finally(() => inFlight.delete(result)).catch(() => undefined);
+    return result;
+  };
   return {
-    open(raw, from, receivedAt) {
-      const slot = slots.reduce((best, s) => (s.pending.size < best.pending.size ? s : best), slots[0]!);
-      if (!slot) return Promise.reject(temporary('openpgp-worker-failed', 'no OpenPGP worker is running'));
-      const id = nextId++;
-      const result = new Promise<OpenedPayload>((resolve, reject) => {
-        slot.pending.set(id, { resolve, reject });
-        slot.worker.postMessage({ id, raw, from, receivedAt: receivedAt.getTime() });
-      });
-      inFlight.add(result);
-      void result.finally(() => inFlight.delete(result)).catch(() => undefined);
-      return result;
-    },
+    open: (raw, from, receivedAt) => send({ raw, from, receivedAt: receivedAt.getTime() }, (r: OpenedPayload) => revive(r)),
+    compose: (plan) => send({ op: 'compose', plan }, (mail: OutgoingMail) => ({ ...mail, raw: Buffer.from(mail.raw.buffer, mail.raw.byteOffset, mail.raw.byteLength) })),
     /** Lets in-flight messages finish, then ends the workers. */
     async close() {
       closing = true;

@@ -1,6 +1,6 @@
 import type { ExtractedAttachment } from '../model/draft.js';
 import type { CiphertextRecord, SignerVerdict, SmimeWrapper } from '../model/message-record.js';
-import { sha256Hex } from '../effects/spool.js';
+import { sha256Hex } from '../model/digest.js';
 import { findArmorBlocks, htmlToArmorText } from './armor.js';
 import { attachmentRole, bodyArmor, isPgpMimeSigned, isSmimeSigned, pgpMimeCiphertext } from './detect-shape.js';
 import { buildMimeTree, decodeBody, decodeText, partBytes, walk, type MimePart } from './mime-tree.js';

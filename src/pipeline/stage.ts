@@ -2,22 +2,14 @@ import type { Logger } from 'pino';
 import type { AckTemplates } from '../compose/ack-template.js';
 import type { Config } from '../config/schema.js';
 import type { Draft } from '../model/draft.js';
-import type { Archive } from '../effects/archive.js';
-import type { CiphertextEntry } from '../effects/archive-index.js';
+import type { IntakeStore, StoreLookups } from '../store/store.js';
 import type { Keyring } from '../keys/keyring.js';
 import type { TeamKey } from '../keys/team-key.js';
 import type { ReportKnowledge } from '../report/knowledge.js';
 import type { OpenpgpWorkers } from '../openpgp/openpgp-workers.js';
 
-/** Read-only questions a stage may ask about the archive (answered from the index). */
-export interface TicketLookups {
-  ticketExists(ticket: string): Promise<boolean>;
-  ticketByMessageId(messageId: string): Promise<string | null>;
-  /** Lower-cased addresses the ticket has seen (reporters and follow-ups). */
-  correspondents(ticket: string): Promise<string[]>;
-  /** The first message that carried this ciphertext (replay detection), or null. */
-  firstCiphertext(sha256: string): Promise<CiphertextEntry | null>;
-}
+/** Read-only questions a stage may ask about the store (committed data only). */
+export type TicketLookups = StoreLookups;
 
 /** Key material, parsed once at start-up. */
 export interface KeyMaterial {
@@ -39,9 +31,9 @@ export interface StageContext {
   report: ReportKnowledge;
 }
 
-/** Effect steps also get the stores they write to. */
+/** Effect steps (place, commit) also get the store they write to. */
 export interface EffectContext extends StageContext {
-  archive: Archive;
+  store: IntakeStore;
   logger: Logger;
 }
 
@@ -54,12 +46,3 @@ export type Step =
 
 export const stage = (name: string, run: StageFn): Step => ({ name, kind: 'stage', run });
 export const effect = (name: string, run: EffectFn): Step => ({ name, kind: 'effect', run });
-
-export function lookupsFor(archive: Archive): TicketLookups {
-  return {
-    ticketExists: (ticket) => archive.tickets.exists(ticket),
-    ticketByMessageId: (messageId) => archive.index.findMessageId(messageId),
-    correspondents: async (ticket) => (await archive.tickets.read(ticket))?.correspondents ?? [],
-    firstCiphertext: (sha256) => archive.index.findCiphertext(sha256),
-  };
-}

@@ -25,7 +25,7 @@ export async function commit(engine: SqlEngine, request: CommitRequest): Promise
 async function commitIn(tx: SqlTx, engine: SqlEngine, request: CommitRequest): Promise<CommitResult> {
   const { sha256, ticket, seq } = request;
   const at = request.now.toISOString();
-  const record = JSON.stringify(request.record);
+  const record = JSON.stringify(request.mode === 'first' ? request.record : await withStoredAck(tx, request));
   const changed = request.mode === 'first'
     ? await tx.run(
         `UPDATE message SET state = 'committed', committed_at = ?, record = ?, decrypted = ? WHERE sha256 = ? AND ticket = ? AND seq = ? AND state = 'placed'`,
@@ -60,6 +60,13 @@ async function commitIn(tx: SqlTx, engine: SqlEngine, request: CommitRequest): P
     await tx.run(`UPDATE receipt SET state = 'done', ticket = ?, seq = ?, lease_owner = NULL WHERE id = ?`, [ticket, seq, Number(request.receiptId)]);
   }
   return { kind: 'committed' };
+}
+
+/** Reprocessing never changes how a message was answered: the ack as stored now (a delivery may just have been recorded). */
+async function withStoredAck(tx: SqlTx, request: CommitRequest): Promise<CommitRequest['record']> {
+  const row = await tx.get<{ record: string | null }>(`SELECT record FROM message WHERE sha256 = ? AND state = 'committed'`, [request.sha256]);
+  const stored = row?.record ? (JSON.parse(row.record) as CommitRequest['record']) : null;
+  return stored ? { ...request.record, ack: stored.ack } : request.record;
 }
 
 async function storeAttachments(tx: SqlTx, message: string, attachments: CommitRequest['attachments']): Promise<void> {

@@ -124,6 +124,10 @@ export class StoreVersionError extends Error {
 /** Applies what is missing, each migration in its own transaction; refuses a newer store. */
 export async function migrate(engine: SqlEngine): Promise<number> {
   const name = engine.dialect.name;
+  // Up to date already (the common case, e.g. every `intake ingest`): no write at all.
+  const known = await engine.read((tx) => currentVersion(tx)).catch(() => null);
+  if (known !== null && known > SCHEMA_VERSION) throw new StoreVersionError(known);
+  if (known === SCHEMA_VERSION) return known;
   await engine.write(async (tx) => {
     await tx.run(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`);
   });

@@ -40,6 +40,11 @@ export function outboxQueue(engine: SqlEngine): OutboxQueue {
     async claimDue(lease: Lease, max: number) {
       const now = lease.now.toISOString();
       const until = new Date(lease.now.getTime() + lease.ms).toISOString();
+      // Looked at from the reader first: an idle poll never takes the write lock.
+      const due = await engine.read((tx) =>
+        tx.get(`SELECT 1 AS x FROM outbox WHERE ${PENDING} AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?) LIMIT 1`, [now, now]),
+      );
+      if (!due) return [];
       const rows = await engine.write(async (tx) => {
         // Only once the answered message is committed; never an entry another sender holds.
         const due = await tx.all<{ key: string }>(
@@ -57,6 +62,12 @@ export function outboxQueue(engine: SqlEngine): OutboxQueue {
         return claimed;
       });
       return rows.map(toEntry);
+    },
+
+    async renew(key, lease) {
+      const until = new Date(lease.now.getTime() + lease.ms).toISOString();
+      const changed = await engine.write((tx) => tx.run(`UPDATE outbox SET lease_until = ? WHERE key = ? AND lease_owner = ? AND ${PENDING}`, [until, key, lease.owner]));
+      return changed > 0;
     },
 
     async delivered(key, owner, at, raw) {

@@ -32,7 +32,11 @@ export class PgEngine implements SqlEngine {
     return this.transaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', work);
   }
 
+  private ended = false;
+
   async close(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
     await this.pool.end();
   }
 
@@ -92,10 +96,20 @@ const pgDialect: Dialect = {
   async nextTicketNumber(tx, prefix, year) {
     // Never blocks another node and never reuses a number; a rolled-back transaction
     // leaves a gap (as a crash after the old mkdir allocation did).
-    const name = `ticket_${prefix.toLowerCase()}_${year}`;
-    if (!/^ticket_[a-z0-9]{2,16}_\d{4}$/.test(name)) throw new Error('invalid ticket sequence name');
-    await tx.run(`CREATE SEQUENCE IF NOT EXISTS ${name}`);
+    const name = await ensureSequence(tx, prefix, year);
     const row = await tx.get<{ n: string }>(`SELECT nextval('${name}') AS n`);
     return Number(row!.n);
   },
+  async raiseTicketNumber(tx, prefix, year, atLeast) {
+    const name = await ensureSequence(tx, prefix, year);
+    await tx.get(`SELECT setval('${name}', GREATEST((SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM ${name}), ?::bigint), true) AS v`, [atLeast]);
+  },
 };
+
+/** `ticket_<prefix>_<year>`, created on first use (a name from our own prefix and a year only). */
+async function ensureSequence(tx: SqlTx, prefix: string, year: number): Promise<string> {
+  const name = `ticket_${prefix.toLowerCase()}_${year}`;
+  if (!/^ticket_[a-z0-9]{2,16}_\d{4}$/.test(name)) throw new Error('invalid ticket sequence name');
+  await tx.run(`CREATE SEQUENCE IF NOT EXISTS ${name}`);
+  return name;
+}

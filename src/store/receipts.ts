@@ -26,12 +26,18 @@ export async function receive(engine: SqlEngine, raw: Buffer, transport: Transpo
   return { receiptId: id, raw, sha256, receivedAt, transport };
 }
 
-export async function claimReceipts(engine: SqlEngine, lease: Lease, limit: number): Promise<ReceivedMessage[]> {
+export async function claimReceipts(engine: SqlEngine, lease: Lease, limit: number, ownerPrefix: string | null): Promise<ReceivedMessage[]> {
   const now = lease.now.toISOString();
+  // An earlier run of this node: its owner id starts with the node's prefix and is not ours.
+  const own = ownerPrefix === null ? '' : ' OR (substr(lease_owner, 1, ?) = ? AND lease_owner <> ?)';
+  const ownParams = ownerPrefix === null ? [] : [ownerPrefix.length, ownerPrefix, lease.owner];
+  // Looked at from the reader first: an idle poll never takes the write lock.
+  const any = await engine.read((tx) => tx.get(`SELECT 1 AS x FROM receipt WHERE state = 'pending' AND (lease_until <= ?${own}) LIMIT 1`, [now, ...ownParams]));
+  if (!any) return [];
   const rows = await engine.write(async (tx) => {
     const due = await tx.all<{ id: number | string }>(
-      `SELECT id FROM receipt WHERE state = 'pending' AND lease_until <= ? ORDER BY lease_until, id LIMIT ?${engine.dialect.skipLocked}`,
-      [now, limit],
+      `SELECT id FROM receipt WHERE state = 'pending' AND (lease_until <= ?${own}) ORDER BY lease_until, id LIMIT ?${engine.dialect.skipLocked}`,
+      [now, ...ownParams, limit],
     );
     const claimed: Array<{ id: number | string; sha256: string; received_at: string; transport: string; bytes: unknown }> = [];
     for (const { id } of due) {

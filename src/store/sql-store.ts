@@ -2,7 +2,7 @@ import { commit } from './commit.js';
 import { imapState, pendingKeyStore } from './keys-and-imap.js';
 import { migrate } from './migrations.js';
 import { outboxQueue } from './outbox-queue.js';
-import { place } from './place.js';
+import { markDuplicate, place } from './place.js';
 import { storeLookups, ticketReads } from './reads.js';
 import { claimReceipts, nextReceiptDue, pendingReceipts, receiptFailed, receive } from './receipts.js';
 import type { SqlEngine } from './sql.js';
@@ -42,8 +42,13 @@ export class SqlStore implements IntakeStore {
   }
 
   receive: IntakeStore['receive'] = (raw, transport, receivedAt, lease) => receive(this.sql, raw, transport, receivedAt, lease);
-  claimReceipts: IntakeStore['claimReceipts'] = (lease, limit) => claimReceipts(this.sql, lease, limit);
+  claimReceipts: IntakeStore['claimReceipts'] = (lease, limit, ownerPrefix) => claimReceipts(this.sql, lease, limit, ownerPrefix ?? null);
   receiptFailed: IntakeStore['receiptFailed'] = (id, error, retryAt) => receiptFailed(this.sql, id, error, retryAt);
+  receiptDuplicate: IntakeStore['receiptDuplicate'] = (receiptId, sha256) =>
+    this.sql.write(async (tx) => {
+      const row = await tx.get<{ ticket: string; seq: number }>(`SELECT ticket, seq FROM message WHERE sha256 = ? AND state = 'committed'`, [sha256]);
+      if (row) await markDuplicate(tx, receiptId, row.ticket, Number(row.seq));
+    });
   nextReceiptDue: IntakeStore['nextReceiptDue'] = () => nextReceiptDue(this.sql);
   pendingReceipts: IntakeStore['pendingReceipts'] = () => pendingReceipts(this.sql);
 

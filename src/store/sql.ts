@@ -21,6 +21,8 @@ export interface Dialect {
   readonly name: EngineName;
   /** The next ticket number of `prefix` in `year`: a gapless counter row (SQLite) or a SEQUENCE (PostgreSQL). */
   nextTicketNumber(tx: SqlTx, prefix: string, year: number): Promise<number>;
+  /** After an import: the next number allocated for `prefix` in `year` is above `atLeast`. */
+  raiseTicketNumber(tx: SqlTx, prefix: string, year: number, atLeast: number): Promise<void>;
   /** Appended to a SELECT that reads a row this transaction will change (row lock in PostgreSQL). */
   readonly forUpdate: string;
   /** Appended to a claim's SELECT so that concurrent claimers take different rows. */

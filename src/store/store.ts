@@ -140,10 +140,16 @@ export interface IntakeStore {
   readonly location: string;
 
   receive(raw: Buffer, transport: TransportInfo, receivedAt: Date, lease: Lease): Promise<ReceivedMessage>;
-  /** Pending receipts whose lease ran out (crashed, failed and due again, or another node's), now leased to `lease.owner`. */
-  claimReceipts(lease: Lease, limit: number): Promise<ReceivedMessage[]>;
+  /**
+   * Pending receipts whose lease ran out (crashed, failed and due again, or another
+   * node's), now leased to `lease.owner`; with `ownerPrefix`, also those leased by an
+   * earlier run of this node (taken over at start without waiting for the lease).
+   */
+  claimReceipts(lease: Lease, limit: number, ownerPrefix?: string | null): Promise<ReceivedMessage[]>;
   /** Processing failed: due again at `retryAt` (any node may take it then). */
   receiptFailed(receiptId: string, error: string, retryAt: Date): Promise<void>;
+  /** These bytes were already committed: the receipt is closed as a duplicate of that message. */
+  receiptDuplicate(receiptId: string, sha256: string): Promise<void>;
   /** The earliest time a pending receipt is due, or null. */
   nextReceiptDue(): Promise<string | null>;
   pendingReceipts(): Promise<number>;
@@ -189,6 +195,8 @@ export interface TicketReads {
 
 export interface OutboxQueue {
   claimDue(lease: Lease, max: number): Promise<OutboxEntry[]>;
+  /** Extends this owner's lease; false when the entry is no longer this owner's (another sender took it over). */
+  renew(key: string, lease: Lease): Promise<boolean>;
   /** Delivered (or written to the pickup directory): the row becomes the sent-mail archive. */
   delivered(key: string, owner: string, at: Date, raw: Buffer | null): Promise<void>;
   deferred(key: string, owner: string, next: Date, error: string, raw: Buffer | null): Promise<void>;

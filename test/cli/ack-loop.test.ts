@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Archive } from '../../src/effects/archive.js';
+import { storeOf } from '../helpers/archive-scan.js';
 import { generateTeamKey } from '../../src/keys/team-key.js';
 import { expectSignedByTeam } from '../helpers/ack-checks.js';
 import { runCli, startCli, writeCliConfig } from '../helpers/cli.js';
@@ -47,7 +47,7 @@ interface Instance {
   secretKey: string;
   publicKey: string;
   fingerprint: string;
-  archive: Archive;
+  store: ReturnType<typeof storeOf>;
 }
 
 async function instance(name: string, prefix: string, address: string, port: number): Promise<Instance> {
@@ -65,7 +65,7 @@ async function instance(name: string, prefix: string, address: string, port: num
     secretKey: keys.armoredPrivate,
     publicKey: keys.armoredPublic,
     fingerprint: await fingerprint,
-    archive: new Archive(path.join(dir, 'data'), prefix),
+    store: storeOf(path.join(dir, 'data')),
   };
 }
 
@@ -109,19 +109,11 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs = 45_000): Pro
 }
 
 async function acksOf(self: Instance): Promise<string[]> {
-  const names: string[] = [];
-  for (const ticket of await self.archive.tickets.listIds()) {
-    names.push(...(await readdir(self.archive.layout.acksDir(ticket)).catch(() => [] as string[])).map((n) => `${ticket}/${n}`));
-  }
-  return names;
+  return (await self.store.sent()).map((s) => s.name);
 }
 
 async function messagesOf(self: Instance) {
-  const records = [];
-  for (const ticket of await self.archive.tickets.listIds()) {
-    for (const seq of await self.archive.tickets.messageSeqs(ticket)) records.push((await self.archive.tickets.readMessage(ticket, seq))!);
-  }
-  return records;
+  return self.store.messages();
 }
 
 describe('two instances acknowledging each other', () => {
@@ -150,7 +142,7 @@ describe('two instances acknowledging each other', () => {
     for (const [child, self] of [[serveA, a], [serveB, b]] as const) {
       child.kill('SIGTERM');
       expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0);
-      expect(await self.archive.outbox.list()).toEqual([]);
+      expect(await self.store.outboxKeys()).toEqual([]);
     }
     expect(await acksOf(a)).toEqual(['AAA-2026-00001/001.eml']);
     expect(await acksOf(b)).toEqual([]);
@@ -166,7 +158,7 @@ describe('two instances acknowledging each other', () => {
     expect(received[0]!.signature.signers.map((s) => s.fingerprint)).toEqual([a.fingerprint]);
 
     // And gpg/sqop agree: B's copy decrypts with B's key and verifies against A's.
-    const raw = await readFile(path.join(b.archive.layout.messageDir('BBB-2026-00001', 1), 'raw.eml'));
+    const raw = (await b.store.raw('BBB-2026-00001', 1))!;
     const inner = await gpgDecrypt(encryptedPayload(raw), b.secretKey);
     expect(inner.code, inner.stderr).toBe(0);
     await expectSignedByTeam(inner.stdout, { fingerprint: a.fingerprint, publicKey: a.publicKey });
@@ -176,13 +168,13 @@ describe('two instances acknowledging each other', () => {
     const file = path.join(b.dir, 'rewritten.eml');
     const relayed = Buffer.concat([
       Buffer.from('Received: from relay.example by mx.b.example; Mon, 23 Nov 2026 10:00:00 +0000\r\n'),
-      await readFile(path.join(a.archive.layout.acksDir('AAA-2026-00001'), '001.eml')),
+      (await a.store.sent()).find((s) => s.name === 'AAA-2026-00001/001.eml')!.raw,
     ]);
     await writeFile(file, relayed);
     const rewritten = await runCli(['ingest', '--config', b.config, '--sender', a.address, file], { cwd: b.dir });
     expect(rewritten.code).toBe(0);
     const again = (await messagesOf(b)).find((m) => m.transport.mailFrom === a.address);
     expect(again!.ack).toMatchObject({ status: 'suppressed', suppressedReason: 'auto-submitted' });
-    expect(await b.archive.outbox.list()).toEqual([]);
+    expect(await b.store.outboxKeys()).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { MessageRecord, TicketRecord } from '../../src/model/message-record.js';
+import { scanStore, storeOf } from '../helpers/archive-scan.js';
 import { runCli, startCli, writeCliConfig } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -37,20 +37,6 @@ function ingestAndKill(cwd: string, files: string[], killAfter: number, extraMs:
   });
 }
 
-async function committedMessages(dataDir: string): Promise<MessageRecord[]> {
-  const records: MessageRecord[] = [];
-  const ticketsDir = path.join(dataDir, 'tickets');
-  for (const ticket of await readdir(ticketsDir)) {
-    const messagesDir = path.join(ticketsDir, ticket, 'messages');
-    for (const seq of await readdir(messagesDir).catch(() => [])) {
-      const file = path.join(messagesDir, seq, 'message.json');
-      const text = await readFile(file, 'utf8').catch(() => null);
-      if (text) records.push(JSON.parse(text) as MessageRecord);
-    }
-  }
-  return records;
-}
-
 describe('crash safety of intake ingest', () => {
   it('SIGKILL at random points, then a re-run: every message archived exactly once, no ticket number twice', async () => {
     const dir = await tempDir();
@@ -72,7 +58,7 @@ describe('crash safety of intake ingest', () => {
     expect(statuses).toHaveLength(COUNT);
     expect(statuses.every((s) => s === 'new' || s === 'duplicate')).toBe(true);
 
-    // Whatever the killed runs left in the spool is finished by the next `intake serve`.
+    // Whatever the killed runs left received but unprocessed is finished by the next `intake serve`.
     const serve = startCli(['serve', '--config', 'config.yaml'], { cwd: dir });
     await new Promise<void>((resolve) => {
       let out = '';
@@ -82,9 +68,9 @@ describe('crash safety of intake ingest', () => {
       });
       serve.on('close', () => resolve());
     });
-    expect(await readdir(path.join(dir, 'data', 'spool')).then((n) => n.filter((f) => f.endsWith('.msg')))).toEqual([]);
-
-    const records = await committedMessages(path.join(dir, 'data'));
+    const scan = await scanStore(path.join(dir, 'data'));
+    expect(scan.pendingReceipts).toBe(0);
+    const records = scan.messages.map((m) => m.record);
     const shas = records.map((r) => r.sha256);
     expect(records).toHaveLength(COUNT);
     expect(new Set(shas).size).toBe(COUNT);
@@ -92,9 +78,8 @@ describe('crash safety of intake ingest', () => {
     // Each message is its own new ticket: 200 distinct ticket ids, each with one message.
     const ticketIds = records.map((r) => r.ticket);
     expect(new Set(ticketIds).size).toBe(COUNT);
-    for (const id of new Set(ticketIds)) {
-      const ticket = JSON.parse(await readFile(path.join(dir, 'data', 'tickets', id, 'ticket.json'), 'utf8')) as TicketRecord;
-      expect(ticket.messages.map((m) => m.seq)).toEqual([1]);
-    }
+    await storeOf(path.join(dir, 'data')).withStore(async (store) => {
+      for (const id of new Set(ticketIds)) expect((await store.tickets.get(id))!.messages.map((m) => m.seq)).toEqual([1]);
+    });
   }, 180_000);
 });

@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { failInserts } from '../helpers/archive-scan.js';
 import { startServe, writeServeConfig, type ServeProcess } from '../helpers/serve-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -91,9 +92,8 @@ describe('intake ingest hands the message to a running intake serve (LMTP socket
 
   it('exits 75 with the daemon\'s temporary refusal, and does not process the message itself', async () => {
     const s = await setup();
-    // The daemon cannot write its spool: it answers 451.
-    await rm(path.join(s.dir, 'data/spool'), { recursive: true, force: true });
-    await writeFile(path.join(s.dir, 'data/spool'), 'not a directory');
+    // The daemon cannot write to its store: it answers 451.
+    await failInserts(path.join(s.dir, 'data'), 'receipt');
     const result = await ingest(s, [], report(5));
     expect(result.code).toBe(75);
     expect(JSON.parse(result.stdout)).toEqual({ ticket: null, seq: null, status: 'retry', error: 'daemon-tempfail' });

@@ -46,7 +46,7 @@ describe('intake ingest', () => {
     expect(result.stderr).toContain('smtp');
   });
 
-  it('exits 75 (EX_TEMPFAIL) when the archive cannot be written, so the MTA retries', async () => {
+  it('exits 75 (EX_TEMPFAIL) when the store cannot be written, so the MTA retries', async () => {
     const dir = await tempDir();
     // The archive directory lies below a regular file: every write fails with ENOTDIR,
     // even for root (permission bits would not stop root).
@@ -83,6 +83,7 @@ describe('intake ingest', () => {
     expect(new Set(tickets).size).toBe(60);
     const expected = Array.from({ length: 60 }, (_, i) => `XYZ-2026-${String(i + 1).padStart(5, '0')}`);
     expect([...tickets].sort()).toEqual(expected);
-    expect((await readdir(path.join(dir, 'data', 'tickets'))).sort()).toEqual(expected);
+    const listed = await runCli(['tickets', 'list', '--json', '--config', 'config.yaml'], { cwd: dir });
+    expect(listed.stdout.trim().split('\n').map((l) => JSON.parse(l).id as string).sort()).toEqual(expected);
   });
 });

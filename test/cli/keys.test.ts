@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 // The fixture generators' wrappers over the installed gpg and gnupg1.
 import { Gpg } from '../../scripts/fixtures/openpgp-lib/tools.mjs';
 import { Gpg1 } from '../../scripts/fixtures/realworld-lib/tools.mjs';
-import { PendingKeys } from '../../src/keys/pending-keys.js';
 import { TEST_TEAM } from '../helpers/test-config.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -52,7 +51,12 @@ describe('intake keys', () => {
     expect(human.stdout).not.toContain('\u001b');
 
     const { publicKey: offered } = await openpgp.generateKey({ userIDs: [{ email: 'new@example.org' }], format: 'object' });
-    const fpr = await new PendingKeys(path.join(dir, 'keys/pending')).add(offered, { source: 'autocrypt', ticket: 'XYZ-2026-00001', seq: 1, from: 'new@example.org', seenAt: new Date().toISOString() });
+    // A key offered in mail (an Autocrypt header) lands in the store's pending keys, never in the keyring.
+    const fpr = offered.getFingerprint().toUpperCase();
+    const keydata = Buffer.from(offered.write()).toString('base64');
+    const mail = `From: new@example.org\r\nTo: cert@xyz.example\r\nSubject: hello\r\nAutocrypt: addr=new@example.org; keydata=${keydata}\r\n\r\nhello\r\n`;
+    await writeFile(path.join(dir, 'offer.eml'), mail);
+    expect((await intake(dir, ['ingest', '--sender', 'new@example.org', 'offer.eml'])).code).toBe(0);
     const pending = await intake(dir, ['keys', 'pending']);
     expect(pending.stdout).toContain(fpr);
     expect(pending.stdout).toContain('via autocrypt in XYZ-2026-00001/1');
@@ -116,10 +120,14 @@ describe('intake keys: judgments in words an operator reads right', () => {
 
       // Seen in mail, then imported by an operator: no longer awaiting a decision.
       const key = await openpgp.readKey({ armoredKey: gpg.exportPublic(signOnly).toString() });
-      const store = new PendingKeys(path.join(dir, 'keys/pending'));
-      await store.add(key, { source: 'attachment', ticket: 'XYZ-2026-00001', seq: 1, from: 'signonly@example.org', seenAt: new Date().toISOString() });
       const { publicKey: other } = await openpgp.generateKey({ userIDs: [{ email: 'other@example.org' }], format: 'object' });
-      const otherFpr = await store.add(other, { source: 'autocrypt', ticket: 'XYZ-2026-00002', seq: 1, from: 'other@example.org', seenAt: new Date().toISOString() });
+      const otherFpr = other.getFingerprint().toUpperCase();
+      // Each key offered in a mail's Autocrypt header, as the pipeline stores it.
+      for (const [n, offered, from] of [[1, key, 'signonly@example.org'], [2, other, 'other@example.org']] as const) {
+        const keydata = Buffer.from(offered.write()).toString('base64');
+        await writeFile(path.join(dir, `offer${n}.eml`), `From: ${from}\r\nTo: cert@xyz.example\r\nSubject: key ${n}\r\nAutocrypt: addr=${from}; keydata=${keydata}\r\n\r\nhello\r\n`);
+        expect((await intake(dir, ['ingest', '--sender', from, `offer${n}.eml`])).code).toBe(0);
+      }
       const pending = await intake(dir, ['keys', 'pending']);
       expect(pending.stdout).toContain(otherFpr);
       expect(pending.stdout).not.toContain(signOnly);

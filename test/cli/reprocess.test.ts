@@ -16,7 +16,13 @@ describe('intake reprocess', () => {
     const fixture = path.join(FIXTURES, 'mail/openpgp/signed-encrypted-mime-plain-cv25519-gpg.eml');
     const ingest = await runCli(['--config', config, 'ingest', '--sender', 'alice@example.org', fixture], { cwd: dir });
     expect(JSON.parse(ingest.stdout)).toMatchObject({ ticket: 'XYZ-2026-00001', status: 'new' });
-    const messageDir = path.join(dir, 'data/tickets/XYZ-2026-00001/messages/001');
+    // The files as `intake export` writes them, before and after.
+    const exported = async (name: string) => {
+      expect((await runCli(['--config', config, 'export', name], { cwd: dir })).code).toBe(0);
+      return path.join(dir, name);
+    };
+    const first = await exported('export-before');
+    const messageDir = path.join(first, 'tickets/XYZ-2026-00001/messages/001');
     const before = JSON.parse(await readFile(path.join(messageDir, 'message.json'), 'utf8'));
     expect(before.signature).toMatchObject({ status: 'unknown-key', fromMatchesSigner: false });
     const rawBefore = sha256(await readFile(path.join(messageDir, 'raw.eml')));
@@ -30,13 +36,15 @@ describe('intake reprocess', () => {
     expect(line.changed).toContain('signature:unknown-key→valid');
     expect(line.changed).not.toContain('encryption');
 
-    const after = JSON.parse(await readFile(path.join(messageDir, 'message.json'), 'utf8'));
+    const second = await exported('export-after');
+    const afterDir = path.join(second, 'tickets/XYZ-2026-00001/messages/001');
+    const after = JSON.parse(await readFile(path.join(afterDir, 'message.json'), 'utf8'));
     expect(after.signature).toMatchObject({ status: 'valid', coverage: 'whole', fromMatchesSigner: true });
     for (const kept of ['ticket', 'seq', 'receivedAt', 'transport', 'threading', 'ack', 'sha256']) expect(after[kept]).toEqual(before[kept]);
-    expect(sha256(await readFile(path.join(messageDir, 'raw.eml')))).toBe(rawBefore);
+    expect(sha256(await readFile(path.join(afterDir, 'raw.eml')))).toBe(rawBefore);
     expect(await listOrEmpty(path.join(dir, 'data/outbox'))).toEqual(outboxBefore);
-    expect((await listOrEmpty(path.join(dir, 'data/tickets/XYZ-2026-00001/acks'))).length).toBeLessThanOrEqual(1);
-    const ticket = JSON.parse(await readFile(path.join(dir, 'data/tickets/XYZ-2026-00001/ticket.json'), 'utf8'));
+    expect(await listOrEmpty(path.join(second, 'tickets/XYZ-2026-00001/acks'))).toEqual(await listOrEmpty(path.join(first, 'tickets/XYZ-2026-00001/acks')));
+    const ticket = JSON.parse(await readFile(path.join(second, 'tickets/XYZ-2026-00001/ticket.json'), 'utf8'));
     expect(ticket.reporter.fingerprint).toBe(after.signature.signers[0].fingerprint);
     const log = await readFile(path.join(dir, 'data/logs/intake.log'), 'utf8');
     const reprocessed = log.split('\n').filter((l) => l.includes('message reprocessed'));

@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as openpgp from 'openpgp';
 import YAML from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Archive } from '../../src/effects/archive.js';
+import { storeOf } from '../helpers/archive-scan.js';
 import { expectSignedByTeam } from '../helpers/ack-checks.js';
 import { startSink, type Sink } from '../helpers/smtp-sink.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -34,13 +34,13 @@ async function workspace(sink: Sink) {
     team: TEST_TEAM,
     smtp: { enabled: false },
     log: { level: 'info', file: 'data/logs/intake.log' },
-    outbound: { mode: 'smtp', host: '127.0.0.1', port: sink.port, retryInitialSeconds: 0.2, retryMaxSeconds: 0.4, pollSeconds: 0.2 },
+    outbound: { mode: 'smtp', host: '127.0.0.1', port: sink.port, retryInitialSeconds: 0.2, retryMaxSeconds: 0.4, pollSeconds: 0.2, leaseSeconds: 2 },
   };
   await writeFile(config, YAML.stringify(document));
   await ensureTeamKeyFor(config, document, dir);
   const report = path.join(dir, 'report.eml');
   await writeFile(report, 'From: reporter@example.org\r\nTo: cert@xyz.example\r\nSubject: Compromised host\r\nMessage-ID: <k1@example.org>\r\n\r\nHost 192.0.2.8 is compromised.\r\n');
-  return { dir, config, report, archive: new Archive(path.join(dir, 'data'), 'XYZ') };
+  return { dir, config, report, store: storeOf(path.join(dir, 'data')) };
 }
 
 function start(cwd: string, args: string[]): ChildProcess {
@@ -56,13 +56,13 @@ function exited(child: ChildProcess): Promise<number | null> {
 async function ingest(w: Awaited<ReturnType<typeof workspace>>): Promise<void> {
   const code = await exited(start(w.dir, ['ingest', '--config', w.config, '--sender', 'reporter@example.org', w.report]));
   expect(code).toBe(0);
-  expect(await w.archive.outbox.list()).toEqual(['XYZ-2026-00001.001.ack']);
+  expect(await w.store.outboxKeys()).toEqual(['XYZ-2026-00001.001.ack']);
 }
 
 async function deliverAfterRestart(w: Awaited<ReturnType<typeof workspace>>, sink: Sink): Promise<void> {
   const serve = start(w.dir, ['serve', '--config', w.config]);
   await sink.waitFor(() => sink.messages.length >= 1);
-  await waitUntil(async () => (await w.archive.tickets.readMessage('XYZ-2026-00001', 1))?.ack.status === 'sent');
+  await waitUntil(async () => (await w.store.message('XYZ-2026-00001', 1))?.ack.status === 'sent');
   // Let a few more outbox passes run: nothing must be sent again.
   await new Promise((resolve) => setTimeout(resolve, 1000));
   serve.kill('SIGTERM');
@@ -70,12 +70,14 @@ async function deliverAfterRestart(w: Awaited<ReturnType<typeof workspace>>, sin
   expect(sink.messages).toHaveLength(1);
   expect(sink.messages[0]!.mailFrom).toBe('');
   expect(sink.messages[0]!.rcptTo).toEqual([{ address: 'reporter@example.org', notify: ['NEVER'] }]);
-  expect(await w.archive.outbox.list()).toEqual([]);
+  expect(await w.store.outboxKeys()).toEqual([]);
   const publicKey = await readFile(path.join(w.dir, 'keys', 'team.pub.asc'), 'utf8');
   const fingerprint = (await openpgp.readKey({ armoredKey: publicKey })).getFingerprint().toUpperCase();
   await expectSignedByTeam(sink.messages[0]!.raw, { publicKey, fingerprint });
-  const archived = await readFile(path.join(w.archive.layout.acksDir('XYZ-2026-00001'), '001.eml'));
-  expect(archived.equals(sink.messages[0]!.raw)).toBe(true);
+  const [archived, ...more] = await w.store.sent();
+  expect(more).toEqual([]);
+  expect(archived!.name).toBe('XYZ-2026-00001/001.eml');
+  expect(archived!.raw.equals(sink.messages[0]!.raw)).toBe(true);
 }
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
@@ -96,7 +98,7 @@ describe('intake serve delivers acks exactly once across SIGKILL', () => {
     await sink.waitFor(() => sink.attempts >= 2);
     serve.kill('SIGKILL');
     await exited(serve);
-    const entry = (await w.archive.outbox.read('XYZ-2026-00001.001.ack'))!.entry;
+    const entry = (await w.store.outboxEntry('XYZ-2026-00001.001.ack'))!;
     expect(entry.attempts).toBeGreaterThanOrEqual(1);
     expect(entry.deliveredAt).toBeNull();
     sink.options.failFirst = 0;

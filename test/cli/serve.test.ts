@@ -2,9 +2,11 @@ import net from 'node:net';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
-import { Spool } from '../../src/effects/spool.js';
+import os from 'node:os';
 import { fileTransport } from '../../src/model/transport.js';
-import { scanArchive, spoolEntries } from '../helpers/archive-scan.js';
+import { SqliteEngine } from '../../src/store/sqlite-engine.js';
+import { SqlStore } from '../../src/store/sql-store.js';
+import { pendingReceipts, scanArchive } from '../helpers/archive-scan.js';
 import { startServe, writeServeConfig } from '../helpers/serve-process.js';
 import { SmtpSession } from '../helpers/smtp-session.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -23,7 +25,7 @@ describe('intake serve', () => {
     expect(info.response).toMatch(/^250 /);
 
     const health = await serve.waitForLine((l) => l.msg === 'health' && (l.counts as Record<string, number>)['outcome.new'] === 1, 'a health line counting the message');
-    expect(health).toMatchObject({ level: 20, queueDepth: 0, spooled: 0, counts: { 'smtp.accepted': 1, 'outcome.new': 1 } });
+    expect(health).toMatchObject({ level: 20, queueDepth: 0, received: 0, counts: { 'smtp.accepted': 1, 'outcome.new': 1 } });
 
     serve.child.kill('SIGTERM');
     expect(await serve.exited).toBe(0);
@@ -32,16 +34,20 @@ describe('intake serve', () => {
     expect(serve.lines.filter((l) => Number(l.level) >= 50)).toEqual([]);
   });
 
-  it('processes what an earlier run left in the spool before it opens the SMTP port', async () => {
+  it('processes what an earlier run left received but unprocessed before it opens the SMTP port', async () => {
     const dir = await tempDir();
-    const spool = new Spool(path.join(dir, 'data', 'spool'));
-    await spool.put(Buffer.from(message('left-over')), fileTransport('alice@example.org', ['cert@xyz.example']), new Date());
+    // As a killed earlier run of this node leaves it: received, leased to that process for minutes.
+    const file = path.join(dir, 'data', 'intake.sqlite');
+    const earlier = await SqlStore.open(new SqliteEngine({ file }), file);
+    const owner = `${os.hostname()}:${path.join(dir, 'data')}#99999.dead`;
+    await earlier.receive(Buffer.from(message('left-over')), fileTransport('alice@example.org', ['cert@xyz.example']), new Date(), { owner, now: new Date(), ms: 600_000 });
+    await earlier.close();
     const serve = startServe(dir, await writeServeConfig(dir));
     await serve.smtpPort();
     const order = serve.lines.map((l) => l.msg);
-    expect(order.indexOf('spool recovered')).toBeGreaterThan(-1);
-    expect(order.indexOf('spool recovered')).toBeLessThan(order.indexOf('smtp listener started'));
-    expect(await spoolEntries(path.join(dir, 'data'))).toEqual([]);
+    expect(order.indexOf('received messages recovered')).toBeGreaterThan(-1);
+    expect(order.indexOf('received messages recovered')).toBeLessThan(order.indexOf('smtp listener started'));
+    expect(await pendingReceipts(path.join(dir, 'data'))).toBe(0);
     expect((await scanArchive(path.join(dir, 'data'))).map((m) => m.record.headers.messageId)).toEqual(['<left-over@example.org>']);
     serve.child.kill('SIGINT');
     expect(await serve.exited).toBe(0);
@@ -64,7 +70,7 @@ describe('intake serve', () => {
     const dir = await tempDir();
     const serve = startServe(dir, await writeServeConfig(dir, { smtp: { enabled: false } }));
     const started = await serve.waitForLine((l) => l.msg === 'intake serve started', 'the start');
-    expect(started.components).toEqual(['pipeline', 'spool-retry', 'health', 'spool-recovery']);
+    expect(started.components).toEqual(['outbox-sender', 'pipeline', 'health', 'receipt-recovery']);
     // The pinned runtime (DESIGN §1), whatever `node` the machine has first on PATH.
     expect(started.node).toBe(process.version);
     expect(Number(/^v(\d+)/.exec(String(started.node))![1])).toBeGreaterThanOrEqual(24);

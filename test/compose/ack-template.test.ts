@@ -55,7 +55,7 @@ describe('ack templates', () => {
     const run = await runPipelineOn(t, Buffer.from('From: a@example.org\r\nSubject: x\r\n\r\ny\r\n'), {
       transport: fileTransport('a@example.org', ['cert@xyz.example']),
     });
-    const ack = (await t.app.archive.outbox.read(`${run.record!.ticket}.001.ack`))!.raw;
+    const ack = (await t.app.store.outbox.get(`${run.record!.ticket}.001.ack`))!.raw!;
     expect(signedText(splitSigned(ack).signed)).toBe(`Danke. Ihr Vorgang: ${run.record!.ticket}, 2026-11-23 11:00 UTC+01:00.\n`);
   });
 

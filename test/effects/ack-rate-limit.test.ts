@@ -3,52 +3,31 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { AckRateLimit, dayIn } from '../../src/effects/ack-rate-limit.js';
-import { ArchiveLayout } from '../../src/effects/archive-layout.js';
+import { dayIn } from '../../src/pipeline/stages/ack-wanted.js';
 import { fileTransport } from '../../src/model/transport.js';
+import { storeOf } from '../helpers/archive-scan.js';
 import { createTestApp, runPipelineOn } from '../helpers/pipeline.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { TEST_TEAM } from '../helpers/test-config.js';
 import { ensureTeamKeyFor } from '../helpers/team-key.js';
 
+/**
+ * The ack rate limit (RFC 3834 §6) as the pipeline uses it: a quota in the store, keyed
+ * by a hash of the envelope sender and the day in the team's time zone, shared by every
+ * process on the store (the store contract tests cover the quota itself on both engines).
+ */
 const MAIN = path.resolve(import.meta.dirname, '../../dist/src/main.js');
 
 function report(n: number): Buffer {
   return Buffer.from(`From: bulk@example.org\r\nTo: cert@xyz.example\r\nSubject: report ${n}\r\nMessage-ID: <burst-${n}@example.org>\r\n\r\nReport number ${n}.\r\n`);
 }
 
-describe('AckRateLimit', () => {
-  it('grants at most max slots per sender and day, idempotently per key, across instances', async () => {
-    const layout = new ArchiveLayout(await tempDir());
-    const limit = new AckRateLimit(layout);
-    expect(await limit.take('a@example.org', '2026-11-23', 'T/1', 2)).toBe(true);
-    expect(await limit.take('A@EXAMPLE.ORG', '2026-11-23', 'T/2', 2)).toBe(true);
-    expect(await limit.take('a@example.org', '2026-11-23', 'T/3', 2)).toBe(false);
-    // A retried message finds its own slot again.
-    expect(await limit.take('a@example.org', '2026-11-23', 'T/1', 2)).toBe(true);
-    // Another sender, another day: their own quota.
-    expect(await limit.take('b@example.org', '2026-11-23', 'T/4', 2)).toBe(true);
-    expect(await limit.take('a@example.org', '2026-11-24', 'T/5', 2)).toBe(true);
-    // A restart is a new instance over the same files.
-    const restarted = new AckRateLimit(new ArchiveLayout(layout.root));
-    expect(await restarted.used('a@example.org', '2026-11-23')).toBe(2);
-    expect(await restarted.take('a@example.org', '2026-11-23', 'T/6', 2)).toBe(false);
-    expect(await limit.take('c@example.org', '2026-11-23', 'T/7', 0)).toBe(false);
-  });
-
-  it('grants exactly max slots to many concurrent takers', async () => {
-    const limit = new AckRateLimit(new ArchiveLayout(await tempDir()));
-    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => limit.take('x@example.org', '2026-11-23', `T/${i}`, 5)));
-    expect(results.filter(Boolean)).toHaveLength(5);
-  });
-
+describe('the ack rate limit', () => {
   it('counts days in the team time zone', () => {
     expect(dayIn('Europe/Berlin', new Date('2026-11-23T23:30:00Z'))).toBe('2026-11-24');
     expect(dayIn('UTC', new Date('2026-11-23T23:30:00Z'))).toBe('2026-11-23');
   });
-});
 
-describe('limit-ack-rate in the pipeline', () => {
   it('a burst from one sender gets maxPerSenderPerDay acks; others and the next day are not affected', async () => {
     const t = await createTestApp({ ack: { maxPerSenderPerDay: 3 } });
     const reasons: Array<string | null> = [];
@@ -61,15 +40,15 @@ describe('limit-ack-rate in the pipeline', () => {
     const other = await runPipelineOn(t, report(100), { transport: fileTransport('other@example.org', ['cert@xyz.example']) });
     expect(other.record!.ack.suppressedReason).toBeNull();
     t.clock.advance(24 * 3600 * 1000);
-    const tomorrow = await runPipelineOn(t, report(101), { transport: fileTransport('bulk@example.org', ['cert@xyz.example']) });
+    const tomorrow = await runPipelineOn(t, report(101), { transport: fileTransport('BULK@example.org', ['cert@xyz.example']) });
     expect(tomorrow.record!.ack.suppressedReason).toBeNull();
-    expect((await t.app.archive.outbox.list()).filter((k) => k.endsWith('.ack'))).toHaveLength(5);
+    expect((await t.app.store.outbox.list({ failed: false })).filter((e) => e.kind === 'ack')).toHaveLength(5);
   });
 
   it('is shared by concurrent `intake ingest` processes', async () => {
     const dir = await tempDir();
     const config = path.join(dir, 'config.yaml');
-    const document = { team: TEST_TEAM, smtp: { enabled: false }, log: { level: 'warn', file: null }, ack: { maxPerSenderPerDay: 4 } };
+    const document = { team: TEST_TEAM, smtp: { enabled: false }, log: { level: 'warn', file: null }, ack: { maxPerSenderPerDay: 4 }, outbound: { mode: 'smtp', host: '127.0.0.1', port: 9 } };
     await writeFile(config, YAML.stringify(document));
     await ensureTeamKeyFor(config, document, dir);
     const files: string[][] = [[], []];
@@ -78,14 +57,12 @@ describe('limit-ack-rate in the pipeline', () => {
       await writeFile(file, report(n));
       files[n % 2]!.push(file);
     }
-    // Both start on an empty archive.
+    // Both start on an empty store.
     const results = await Promise.all(files.map((batch) => ingest(dir, config, batch)));
     expect(results.map((r) => r.code)).toEqual([0, 0]);
     const lines = results.flatMap((r) => r.stdout.trim().split('\n')).map((l) => JSON.parse(l) as { status: string });
     expect(lines.filter((l) => l.status === 'new')).toHaveLength(12);
-    const { Archive } = await import('../../src/effects/archive.js');
-    const archive = new Archive(path.join(dir, 'data'), 'XYZ');
-    expect((await archive.outbox.list()).filter((k) => k.endsWith('.ack'))).toHaveLength(4);
+    expect((await storeOf(path.join(dir, 'data')).outboxKeys()).filter((k) => k.endsWith('.ack'))).toHaveLength(4);
   });
 });
 

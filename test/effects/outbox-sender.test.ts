@@ -1,25 +1,26 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openApp } from '../../src/app.js';
-import { rebuildIndex } from '../../src/effects/rebuild-index.js';
 import { initialDraft } from '../../src/model/draft.js';
 import { fileTransport } from '../../src/model/transport.js';
 import { runPipeline, STEPS } from '../../src/pipeline/run-pipeline.js';
 import { expectSignedByTeam, fixturePgp, recentClock, teamOf } from '../helpers/ack-checks.js';
-import { createTestApp, runPipelineOn, type TestApp } from '../helpers/pipeline.js';
+import { createTestApp, exportedArchive, runPipelineOn, type TestApp } from '../helpers/pipeline.js';
 import { startSink, type Sink, type SinkOptions } from '../helpers/smtp-sink.js';
 
 /**
- * Delivery of the outbox through a relay (a loopback SMTP sink here): MAIL FROM:<>,
- * one RCPT with NOTIFY=NEVER, retries with a backoff that lives in the outbox entry,
- * giving up with an error log, and never delivering for an uncommitted message. The
- * sender is driven pass by pass with the test clock, so nothing here depends on timing.
+ * Delivery of the store's outbox through a relay (a loopback SMTP sink here): MAIL FROM:<>,
+ * one RCPT with NOTIFY=NEVER, retries with a backoff kept in the store, giving up with an
+ * error log, and never delivering for an uncommitted message. The sender is driven pass
+ * by pass with the test clock, so nothing here depends on timing.
  */
 const sinks: Sink[] = [];
+const apps: Array<{ stop(): Promise<void> }> = [];
 
 afterEach(async () => {
   for (const sink of sinks.splice(0)) await sink.close();
+  for (const app of apps.splice(0)) await app.stop();
 });
 
 async function setup(sinkOptions: SinkOptions = {}, outbound: Record<string, unknown> = {}, team: Record<string, unknown> = {}) {
@@ -33,7 +34,8 @@ async function setup(sinkOptions: SinkOptions = {}, outbound: Record<string, unk
     },
     { clock: recentClock() },
   );
-  return { t, sink, sender: t.app.outboxSender! };
+  apps.push(t.app);
+  return { t, sink, sender: t.app.outboxSender };
 }
 
 function report(n = 1, subject = 'Scanning from 192.0.2.44'): Buffer {
@@ -42,6 +44,7 @@ function report(n = 1, subject = 'Scanning from 192.0.2.44'): Buffer {
   );
 }
 const envelope = { transport: fileTransport('reporter@example.org', ['cert@xyz.example']) };
+const nothing = { delivered: 0, deferred: 0, failed: 0, 'relay-down': 0 };
 
 function logged(t: TestApp, msg: string) {
   return t.logs.lines.filter((l) => l.msg === msg);
@@ -55,12 +58,12 @@ describe('the outbox sender', () => {
 
     expect((await sender.runOnce()).deferred).toBe(1);
     expect(sink.attempts).toBe(1);
-    expect((await sender.runOnce())['not-due']).toBe(1); // backoff: 60 s not yet over
+    expect(await sender.runOnce()).toEqual(nothing); // backoff: 60 s not yet over
     expect(sink.attempts).toBe(1);
     t.clock.advance(60_000);
     expect((await sender.runOnce()).deferred).toBe(1);
     t.clock.advance(60_000);
-    expect((await sender.runOnce())['not-due']).toBe(1); // second wait is 120 s
+    expect(await sender.runOnce()).toEqual(nothing); // second wait is 120 s
     t.clock.advance(60_000);
     expect((await sender.runOnce()).delivered).toBe(1);
     expect((await sender.runOnce()).delivered).toBe(0);
@@ -72,12 +75,14 @@ describe('the outbox sender', () => {
     expect(message!.rcptTo).toEqual([{ address: 'reporter@example.org', notify: ['NEVER'] }]);
     await expectSignedByTeam(message!.raw, teamOf(t));
 
-    const archived = await readFile(path.join(t.app.archive.layout.acksDir(ticket), '001.eml'));
-    expect(archived.equals(message!.raw)).toBe(true);
-    const record = await t.app.archive.tickets.readMessage(ticket, 1);
-    expect(record!.ack).toMatchObject({ sent: true, status: 'sent', file: 'acks/001.eml', suppressedReason: null, error: null });
-    expect(record!.ack.sentAt).toBe(t.clock.now().toISOString());
-    expect(await t.app.archive.outbox.list()).toEqual([]);
+    const exported = await exportedArchive(t);
+    expect((await readFile(exported.ackFile(ticket, 1, 'ack'))).equals(message!.raw)).toBe(true);
+    const record = (await t.app.store.tickets.message(ticket, 1))!.record;
+    expect(record.ack).toMatchObject({ sent: true, status: 'sent', file: 'acks/001.eml', suppressedReason: null, error: null });
+    expect(record.ack.sentAt).toBe(t.clock.now().toISOString());
+    // A delivered ack leaves nothing in the queue: its row is the sent-mail archive.
+    expect(await t.app.store.outbox.list({ failed: false })).toEqual([]);
+    expect(await t.app.store.outbox.counts()).toEqual({ pending: 0, failed: 0, delivered: 1 });
     expect(logged(t, 'ack delivery deferred; will retry')).toHaveLength(2);
     expect(logged(t, 'ack delivered')).toHaveLength(1);
     expect(t.logs.lines.filter((l) => Number(l.level) >= 50)).toEqual([]);
@@ -87,29 +92,30 @@ describe('the outbox sender', () => {
     const { t, sink, sender } = await setup({ failFirst: 1 });
     await runPipelineOn(t, report(), envelope);
     expect((await sender.runOnce()).deferred).toBe(1);
-    // A new process on the same archive: the entry still says when to try next.
+    // A new process on the same store: the entry still says when to try next.
     const again = await openApp({ config: t.config, logger: t.logs.logger, now: t.clock.now, env: {} });
-    expect((await again.outboxSender!.runOnce())['not-due']).toBe(1);
+    apps.push(again);
+    expect(await again.outboxSender.runOnce()).toEqual(nothing);
     t.clock.advance(60_000);
-    expect((await again.outboxSender!.runOnce()).delivered).toBe(1);
+    expect((await again.outboxSender.runOnce()).delivered).toBe(1);
     expect(sink.messages).toHaveLength(1);
-    const entry = JSON.parse(await readFile(path.join(t.app.archive.layout.acksDir('XYZ-2026-00001'), '..', 'messages', '001', 'message.json'), 'utf8'));
-    expect(entry.ack.status).toBe('sent');
+    expect((await again.store.tickets.message('XYZ-2026-00001', 1))!.record.ack.status).toBe('sent');
   });
 
-  it('never delivers for an uncommitted message; the retry after a crash overwrites the same entry and sends once', async () => {
+  it('never delivers for an uncommitted message; the retry after a crash queues it once and sends once', async () => {
     const { t, sink, sender } = await setup();
-    // The process "dies" after queue-ack, before archive-message commits message.json.
-    const spooled = await t.app.accept(report(), envelope.transport);
-    const untilCommit = STEPS.slice(0, STEPS.findIndex((s) => s.name === 'archive-message'));
-    await runPipeline(initialDraft(spooled, null), t.app.context, untilCommit);
-    expect(await t.app.archive.outbox.list()).toEqual(['XYZ-2026-00001.001.ack']);
-    expect((await sender.runOnce()).waiting).toBe(1);
-    expect(sink.attempts).toBe(0);
+    // The process "dies" after compose-ack, before the commit.
+    const received = await t.app.accept(report(), envelope.transport);
+    const untilCommit = STEPS.slice(0, STEPS.findIndex((s) => s.name === 'commit'));
+    await runPipeline(initialDraft(received), t.app.context, untilCommit);
+    expect(await t.app.store.outbox.list({ failed: false })).toEqual([]);
+    expect(await sender.runOnce()).toEqual(nothing);
 
     t.clock.advance(5_000);
-    expect(await t.app.recoverSpool()).toBe(1);
-    expect(await t.app.archive.outbox.list()).toEqual(['XYZ-2026-00001.001.ack']);
+    await t.app.recovery.failed(received, 'crashed');
+    t.clock.advance(600_000);
+    expect(await t.app.recoverReceived()).toBe(1);
+    expect((await t.app.store.outbox.list({ failed: false })).map((e) => e.key)).toEqual(['XYZ-2026-00001.001.ack']);
     expect((await sender.runOnce()).delivered).toBe(1);
     expect((await sender.runOnce()).delivered).toBe(0);
     expect(sink.messages).toHaveLength(1);
@@ -117,18 +123,18 @@ describe('the outbox sender', () => {
     await expectSignedByTeam(sink.messages[0]!.raw, teamOf(t));
   });
 
-  it('finishes an entry marked delivered without sending it again', async () => {
-    const { t, sink, sender } = await setup();
+  it('an entry another sender holds is not sent until its lease runs out (that sender died)', async () => {
+    const { t, sink, sender } = await setup({}, { leaseSeconds: 30 });
     await runPipelineOn(t, report(), envelope);
-    const item = (await t.app.archive.outbox.read('XYZ-2026-00001.001.ack'))!;
-    // As if the process died right after the relay's 250 and the delivered mark.
-    await t.app.archive.outbox.update({ ...item.entry, attempts: 1, deliveredAt: t.clock.now().toISOString() });
+    const [held] = await t.app.store.outbox.claimDue({ owner: 'a-dead-node', now: t.clock.now(), ms: 30_000 }, 10);
+    expect(held?.key).toBe('XYZ-2026-00001.001.ack');
+    expect(await sender.runOnce()).toEqual(nothing);
+    t.clock.advance(31_000);
     expect((await sender.runOnce()).delivered).toBe(1);
-    expect(sink.attempts).toBe(0);
-    expect((await t.app.archive.tickets.readMessage('XYZ-2026-00001', 1))!.ack.status).toBe('sent');
+    expect(sink.messages).toHaveLength(1);
   });
 
-  it('gives up after giveUpAfterSeconds with an error log, keeping the mail under outbox/failed', async () => {
+  it('gives up after giveUpAfterSeconds with an error log; the failed entry stays listed for the operator', async () => {
     const { t, sink, sender } = await setup({ failFirst: 1000 }, { giveUpAfterSeconds: 300 });
     await runPipelineOn(t, report(), envelope);
     for (let i = 0; i < 6; i++) {
@@ -139,11 +145,13 @@ describe('the outbox sender', () => {
     const errors = t.logs.lines.filter((l) => Number(l.level) >= 50);
     expect(errors.map((l) => l.msg)).toEqual(['ack delivery given up after outbound.giveUpAfterSeconds']);
     expect(errors[0]).toMatchObject({ ticket: 'XYZ-2026-00001', seq: 1, kind: 'ack' });
-    expect(await t.app.archive.outbox.list()).toEqual([]);
-    expect((await readdir(t.app.archive.outbox.failedDir)).sort()).toEqual(['XYZ-2026-00001.001.ack.eml', 'XYZ-2026-00001.001.ack.json']);
-    const record = await t.app.archive.tickets.readMessage('XYZ-2026-00001', 1);
-    expect(record!.ack).toMatchObject({ sent: false, status: 'failed', file: null });
-    expect(record!.ack.error).toMatch(/451/);
+    const failed = await t.app.store.outbox.list({ failed: true });
+    expect(failed.map((e) => [e.key, e.attempts])).toEqual([['XYZ-2026-00001.001.ack', 4]]);
+    expect(failed[0]!.lastError).toMatch(/451/);
+    const record = (await t.app.store.tickets.message('XYZ-2026-00001', 1))!.record;
+    expect(record.ack).toMatchObject({ sent: false, status: 'failed', file: null });
+    expect(record.ack.error).toMatch(/451/);
+    expect(await sender.runOnce()).toEqual(nothing);
   });
 
   it('gives up at once when the relay refuses the recipient (5xx)', async () => {
@@ -151,8 +159,8 @@ describe('the outbox sender', () => {
     await runPipelineOn(t, report(), envelope);
     expect((await sender.runOnce()).failed).toBe(1);
     expect(sink.attempts).toBe(0);
-    expect(logged(t, 'ack delivery refused by the relay; given up')).toHaveLength(1);
-    expect((await t.app.archive.tickets.readMessage('XYZ-2026-00001', 1))!.ack.status).toBe('failed');
+    expect(logged(t, 'ack delivery refused; given up')).toHaveLength(1);
+    expect((await t.app.store.tickets.message('XYZ-2026-00001', 1))!.record.ack.status).toBe('failed');
   });
 
   it('treats an unreachable relay as temporary and stops the pass there', async () => {
@@ -164,11 +172,11 @@ describe('the outbox sender', () => {
     const counts = await sender.runOnce();
     expect(counts['relay-down']).toBe(1);
     expect(counts.deferred + counts.delivered).toBe(0);
-    expect(await t.app.archive.outbox.list()).toHaveLength(2);
+    expect(await t.app.store.outbox.list({ failed: false })).toHaveLength(2);
     expect(t.logs.lines.filter((l) => Number(l.level) >= 50)).toEqual([]);
   });
 
-  it('delivers the on-duty notification and archives it beside the ack', async () => {
+  it('delivers the on-duty notification and keeps it beside the ack', async () => {
     const { t, sink, sender } = await setup({}, {}, { onDutyAddress: 'duty@xyz.example' });
     await runPipelineOn(t, report(1, 'URGENT: ransomware'), envelope);
     expect((await sender.runOnce()).delivered).toBe(2);
@@ -178,20 +186,35 @@ describe('the outbox sender', () => {
       expect(m.rcptTo).toHaveLength(1);
       await expectSignedByTeam(m.raw, teamOf(t));
     }
-    expect((await readdir(t.app.archive.layout.acksDir('XYZ-2026-00001'))).sort()).toEqual(['001.eml', '001.on-duty.eml']);
-    const ack = (await t.app.archive.tickets.readMessage('XYZ-2026-00001', 1))!.ack;
+    const exported = await exportedArchive(t);
+    expect((await readdir(exported.acksDir('XYZ-2026-00001'))).sort()).toEqual(['001.eml', '001.on-duty.eml']);
+    const ack = (await t.app.store.tickets.message('XYZ-2026-00001', 1))!.record.ack;
     expect(ack.status).toBe('sent');
     expect(ack.onDuty).toMatchObject({ status: 'sent', file: 'acks/001.on-duty.eml' });
   });
 
-  it('threads replies to delivered and to still-queued acks after an index rebuild', async () => {
+  it('threads replies to delivered and to still-queued acks', async () => {
     const { t, sender } = await setup();
     const first = await runPipelineOn(t, report(1), envelope);
     await sender.runOnce();
     const second = await runPipelineOn(t, report(2, 'Another incident'), envelope);
-    await rm(t.app.archive.layout.indexDir, { recursive: true, force: true });
-    await rebuildIndex(t.app.archive);
-    expect(await t.app.archive.index.findMessageId(first.record!.ack.messageId!)).toBe(first.record!.ticket);
-    expect(await t.app.archive.index.findMessageId(second.record!.ack.messageId!)).toBe(second.record!.ticket);
+    expect(await t.app.store.lookups.ticketByMessageId(first.record!.ack.messageId!)).toBe(first.record!.ticket);
+    expect(await t.app.store.lookups.ticketByMessageId(second.record!.ack.messageId!)).toBe(second.record!.ticket);
+  });
+});
+
+describe('outbound.mode: outbox (pickup directory)', () => {
+  it('writes each acknowledgement once as <archive.dir>/outbox/<ID>.<NNN>.ack.eml and leaves nothing queued', async () => {
+    const t = await createTestApp({ pgp: fixturePgp() }, { clock: recentClock() });
+    apps.push(t.app);
+    await runPipelineOn(t, report(1), envelope);
+    expect((await t.app.outboxSender.runOnce()).delivered).toBe(1);
+    expect((await t.app.outboxSender.runOnce()).delivered).toBe(0);
+    const dir = path.join(t.config.archive.dir, 'outbox');
+    expect(await readdir(dir)).toEqual(['XYZ-2026-00001.001.ack.eml']);
+    const file = await readFile(path.join(dir, 'XYZ-2026-00001.001.ack.eml'));
+    await expectSignedByTeam(file, teamOf(t));
+    expect(await t.app.store.outbox.list({ failed: false })).toEqual([]);
+    expect((await t.app.store.outbox.sent('XYZ-2026-00001'))[0]!.raw!.equals(file)).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImapFlow } from 'imapflow';
 import { afterEach, describe, expect, it } from 'vitest';
-import { imapSeenFile } from '../../src/ingest/imap-watcher.js';
+import { imapMailboxKey } from '../../src/ingest/imap-seen.js';
 import { scanArchive, waitFor } from '../helpers/archive-scan.js';
 import { Dovecot } from '../helpers/dovecot.js';
 import { imapTestApp, mailboxClient, messageCount, report, type ImapTestApp } from '../helpers/imap-app.js';
@@ -147,7 +147,7 @@ describe('IMAP watcher against a real Dovecot', () => {
     expect(await messageCount(client, 'Processed')).toBe(4);
   });
 
-  it('never fetches again a message remembered as spooled; it only finishes the move', async () => {
+  it('never fetches again a message remembered as received; it only finishes the move', async () => {
     const { dovecot, client } = await setup();
     await client.append('INBOX', report('spooled-before-crash'));
     await client.append('INBOX', report('new-one'));
@@ -157,9 +157,9 @@ describe('IMAP watcher against a real Dovecot', () => {
 
     // As if an earlier run spooled the first message and crashed before its MOVE.
     const t = await imapTestApp(dovecot, {}, { start: false });
-    const file = imapSeenFile(path.join(t.config.archive.dir, 'state'), t.config.imap);
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, JSON.stringify({ version: 1, uidValidity: box.uidValidity.toString(), uids: [uids[0]] }));
+    const mailbox = imapMailboxKey(t.config.imap);
+    await t.app.store.imap.setUidValidity(mailbox, box.uidValidity.toString());
+    await t.app.store.imap.remember(mailbox, uids[0]!);
     await t.app.start();
     try {
       await waitFor(async () => (await messageCount(client, 'INBOX')) === 0, 'INBOX to be emptied');

@@ -3,7 +3,7 @@ import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
-import { scanArchive, spoolEntries } from '../helpers/archive-scan.js';
+import { failInserts, pendingReceipts, scanArchive } from '../helpers/archive-scan.js';
 import { fillQueue } from '../helpers/fill-queue.js';
 import { startLmtpApp, swaksLmtp, type LmtpTestApp } from '../helpers/lmtp-app.js';
 import { createTestApp, expectNoReportTextIn } from '../helpers/pipeline.js';
@@ -84,29 +84,25 @@ describe('LMTP listener (RFC 2033)', () => {
     const bare = await deliver(await SmtpSession.connectUnix(t.socket), '<r@example.org>', ['cert@xyz.example', 'abuse@xyz.example'], 'Subject: x\r\n\r\nline\nsmuggled\r\n');
     expect(bare.dataReplies.map((r) => r.code)).toEqual([554, 554]);
     expect(await archived(t)).toEqual([]);
-    expect(await spoolEntries(t.config.archive.dir)).toEqual([]);
+    expect(await pendingReceipts(t.config.archive.dir)).toBe(0);
   });
 
-  it('answers 250 "processing deferred" when the message is stored but the pipeline fails; it stays in the spool', async () => {
+  it('answers 250 "processing deferred" when the message is stored but the pipeline fails; it stays received in the store', async () => {
     const t = await startLmtpApp();
-    // A file where the tickets directory should be: the spool works, the archive does not.
-    await mkdir(t.config.archive.dir, { recursive: true });
-    await rm(path.join(t.config.archive.dir, 'tickets'), { recursive: true, force: true });
-    await writeFile(path.join(t.config.archive.dir, 'tickets'), 'not a directory');
+    // Receipts can be written, placements cannot: the raw bytes are stored, processing fails.
+    await failInserts(t.config.archive.dir, 'message');
     const { dataReplies } = await deliver(await SmtpSession.connectUnix(t.socket), '<r@example.org>', ['cert@xyz.example'], message('deferred'));
     expect(dataReplies[0]!.code).toBe(250);
     expect(dataReplies[0]!.text).toMatch(/^2\.6\.0 stored, processing deferred: queued as \S+$/);
-    expect(await spoolEntries(t.config.archive.dir)).toHaveLength(1);
+    expect(await pendingReceipts(t.config.archive.dir)).toBe(1);
   });
 
-  it('answers 451 while the spool cannot be written; the MTA keeps the message', async () => {
+  it('answers 451 while the store cannot be written; the MTA keeps the message', async () => {
     const t = await startLmtpApp();
-    await rm(path.join(t.config.archive.dir, 'spool'), { recursive: true, force: true });
-    await mkdir(t.config.archive.dir, { recursive: true });
-    await writeFile(path.join(t.config.archive.dir, 'spool'), 'not a directory');
+    await failInserts(t.config.archive.dir, 'receipt');
     const { dataReplies } = await deliver(await SmtpSession.connectUnix(t.socket), '<r@example.org>', ['cert@xyz.example'], message('no-spool'));
     expect(dataReplies.map((r) => r.code)).toEqual([451]);
-    expect(t.app.counters.get('lmtp.tempfail.spool')).toBe(1);
+    expect(t.app.counters.get('lmtp.tempfail.store')).toBe(1);
   });
 
   it('has the same back-pressure: 451 at MAIL FROM when the queue stays full for busyWaitSeconds, 250 once it has room', async () => {

@@ -2,7 +2,9 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
-import { scanArchive, spoolEntries } from '../helpers/archive-scan.js';
+import { SqliteEngine } from '../../src/store/sqlite-engine.js';
+import { sqlitePath } from '../../src/store/open-store.js';
+import { pendingReceipts, scanArchive, waitFor } from '../helpers/archive-scan.js';
 import { fillQueue } from '../helpers/fill-queue.js';
 import { expectNoReportTextIn } from '../helpers/pipeline.js';
 import { startSmtpApp, swaks, type SmtpTestApp } from '../helpers/smtp-app.js';
@@ -38,7 +40,7 @@ describe('SMTP listener: recipients and envelope', () => {
     await writeFile(body, message('swaks-ok'));
     const result = await swaks(t.port, ['--from', 'reporter@example.org', '--to', 'CERT@XYZ.Example', '--data', body]);
     expect(result.exitCode, result.output).toBe(0);
-    expect(result.replies.some((r) => /^250 2\.6\.0 OK: queued as [0-9a-z]+-[0-9a-f]{16}$/.test(r))).toBe(true);
+    expect(result.replies.some((r) => /^250 2\.6\.0 OK: queued as \d+$/.test(r))).toBe(true);
 
     const [only, ...rest] = await archived(t);
     expect(rest).toEqual([]);
@@ -60,7 +62,7 @@ describe('SMTP listener: recipients and envelope', () => {
     expect(result.exitCode).not.toBe(0);
     expect(result.replies).toContain('550 5.1.1 No such recipient here');
     expect(await archived(t)).toEqual([]);
-    expect(await spoolEntries(t.config.archive.dir)).toEqual([]);
+    expect(await pendingReceipts(t.config.archive.dir)).toBe(0);
     expect(t.app.counters.get('smtp.rejected.recipient')).toBe(1);
   });
 
@@ -120,7 +122,7 @@ describe('SMTP listener: size limit', () => {
     session.write(`${message('too-big', `${'y'.repeat(76)}\r\n`.repeat(80))}.\r\n`);
     const refused = await session.reply();
     expect(refused.code).toBe(552);
-    expect(await spoolEntries(t.config.archive.dir)).toEqual([]);
+    expect(await pendingReceipts(t.config.archive.dir)).toBe(0);
     // The same connection can still deliver a message of allowed size.
     expect((await session.command('MAIL FROM:<reporter@example.org>')).code).toBe(250);
     expect((await session.command('RCPT TO:<cert@xyz.example>')).code).toBe(250);
@@ -143,7 +145,7 @@ describe('SMTP listener: slow and idle clients', () => {
     const timeout = await session.reply();
     expect(timeout.code).toBe(421);
     expect(await session.closed()).toBe(true);
-    expect(await spoolEntries(t.config.archive.dir)).toEqual([]);
+    expect(await pendingReceipts(t.config.archive.dir)).toBe(0);
     expect(await archived(t)).toEqual([]);
   });
 
@@ -159,7 +161,7 @@ describe('SMTP listener: slow and idle clients', () => {
     } finally {
       clearInterval(trickle);
     }
-    expect(await spoolEntries(t.config.archive.dir)).toEqual([]);
+    expect(await pendingReceipts(t.config.archive.dir)).toBe(0);
     expect(t.app.counters.get('smtp.aborted.timeout')).toBe(1);
   });
 
@@ -197,7 +199,7 @@ describe('SMTP listener: slow and idle clients', () => {
   });
 });
 
-describe('SMTP listener: back-pressure and spool failures', () => {
+describe('SMTP listener: back-pressure and store failures', () => {
   it('holds the reply to MAIL FROM while the work queue is full and says 250 once it has room', async () => {
     const t = await startSmtpApp({ busyWaitSeconds: 120 });
     const { release, blockers } = fillQueue(t.app.queue);
@@ -233,19 +235,45 @@ describe('SMTP listener: back-pressure and spool failures', () => {
     session.destroy();
   });
 
-  it('answers 451 when the spool cannot be written, and nothing is lost on the sender side', async () => {
-    const t = await startSmtpApp();
-    // A file where the spool directory should be: every spool write fails.
-    await rm(path.join(t.config.archive.dir, 'spool'), { recursive: true, force: true });
-    await mkdir(t.config.archive.dir, { recursive: true });
-    await writeFile(path.join(t.config.archive.dir, 'spool'), 'not a directory');
+  it('keeps answering other sessions while another process holds the store, and answers 451 past store.lockWaitSeconds', async () => {
+    const t = await startSmtpApp({}, { store: { lockWaitSeconds: 1.5 } });
+    // Another process (an `intake ingest`, a backup) holding SQLite's write lock.
+    const other = new SqliteEngine({ file: sqlitePath(t.config) });
+    let release = (): void => undefined;
+    let holding = false;
+    const held = other.write(async (tx) => {
+      await tx.run('INSERT INTO imap_seen (mailbox, uid) VALUES (?, ?)', ['lock-test', 1]);
+      holding = true;
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await waitFor(() => holding, 'the other writer to hold the lock');
     const session = await SmtpSession.connect(t.port);
     expect((await session.startData('reporter@example.org', 'cert@xyz.example')).code).toBe(354);
-    session.write(`${message('spool-broken')}.\r\n`);
-    const reply = await session.reply();
-    expect(reply.code).toBe(451);
-    expect(errorLines(t).map((l) => l.msg)).toEqual(['cannot write to the spool; answered 451']);
+    const started = Date.now();
+    session.write(`${message('store-locked')}.\r\n`);
+    const reply = session.reply();
+    // While that DATA waits for the lock, a second session is served without delay.
+    const second = await SmtpSession.connect(t.port);
+    expect((await second.reply()).code).toBe(220);
+    const greetedAfter = Date.now() - started;
+    expect((await second.command('EHLO client.example')).code).toBe(250);
+    expect((await second.command('NOOP')).code).toBe(250);
+    expect(Date.now() - started).toBeLessThan(1200);
+    expect(greetedAfter).toBeLessThan(1000);
+    expect((await reply).code).toBe(451);
+    expect(errorLines(t).map((l) => l.msg)).toEqual(['cannot write to the store; answered 451']);
+    release();
+    await held;
+    await other.close();
+    // The lock gone, the same message sent again (as the client's MTA would) is accepted and stored once.
+    const again = await SmtpSession.connect(t.port);
+    expect((await again.startData('reporter@example.org', 'cert@xyz.example')).code).toBe(354);
+    again.write(`${message('store-locked')}.\r\n`);
+    expect((await again.reply()).code).toBe(250);
+    again.destroy();
+    expect((await archived(t)).map((m) => m.record.headers.messageId)).toEqual(['<store-locked@example.org>']);
     session.destroy();
+    second.destroy();
   });
 });
 

@@ -6,6 +6,9 @@ import { importKeys } from '../../src/keys/import-keys.js';
 import { keyStatus } from '../../src/keys/key-validity.js';
 import { createKeyring } from '../../src/keys/keyring.js';
 import { PendingKeys } from '../../src/keys/pending-keys.js';
+import { fileTransport } from '../../src/model/transport.js';
+import { SqliteEngine } from '../../src/store/sqlite-engine.js';
+import { SqlStore } from '../../src/store/sql-store.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const created = new Date('2025-01-01T00:00:00Z');
@@ -61,20 +64,35 @@ describe('key validity', () => {
 describe('pending keys and import', () => {
   it('keeps keys seen in mail apart and moves one into the keyring only on accept', async () => {
     const dir = await tempDir();
-    const pending = new PendingKeys(path.join(dir, 'pending'));
+    const file = path.join(dir, 'intake.sqlite');
+    const store = await SqlStore.open(new SqliteEngine({ file }), file);
     const { publicKey } = await makeKey('newcomer@example.org');
-    const sighting = { source: 'attachment' as const, ticket: 'XYZ-2026-00001', seq: 1, from: 'newcomer@example.org', seenAt: later.toISOString() };
-    const fingerprint = await pending.add(publicKey, sighting);
-    await pending.add(publicKey, { ...sighting, seq: 2, source: 'autocrypt' });
+    const fingerprint = publicKey.getFingerprint().toUpperCase();
+    // Two messages offering the same key, committed as the pipeline commits them.
+    for (const [n, source] of [[1, 'attachment'], [2, 'autocrypt']] as const) {
+      const received = await store.receive(Buffer.from(`mail ${n}`), fileTransport('newcomer@example.org', []), later, { owner: 't', now: later, ms: 1000 });
+      const placed = await store.place({ sha256: received.sha256, receiptId: received.receiptId, receivedAt: later, ticket: n === 2 ? 'XYZ-2026-00001' : null, prefix: 'XYZ', year: 2026, threading: { kind: 'new', senderKnown: true }, quota: null });
+      if (placed.kind !== 'placed') throw new Error('not placed');
+      const { ticket, seq } = placed.placement;
+      await store.commit({
+        sha256: received.sha256, receiptId: received.receiptId, ticket, seq, decrypted: null, attachments: [], messageIds: [], ciphertexts: [], outgoing: [],
+        record: { ticket, seq, sha256: received.sha256 } as never,
+        pendingKeys: [{ fingerprint, armored: publicKey.armor(), source, from: 'newcomer@example.org', seenAt: later.toISOString() }],
+        updateTicket: (current) => ({ ...(current ?? { id: ticket, status: 'open', urgent: false }), messages: [...(current?.messages ?? []), { seq }] }) as never,
+        mode: 'first', now: later,
+      });
+    }
+    const pending = new PendingKeys(store.pendingKeys);
     const listed = await pending.list();
     expect(listed).toHaveLength(1);
-    expect(listed[0]).toMatchObject({ fingerprint, sightings: [{ seq: 1 }, { seq: 2, source: 'autocrypt' }] });
+    expect(listed[0]).toMatchObject({ fingerprint, sightings: [{ seq: 1, source: 'attachment' }, { seq: 2, source: 'autocrypt' }] });
 
     const keyringDir = path.join(dir, 'constituents');
     expect(await pending.accept('0'.repeat(40), keyringDir)).toBe(false);
     expect(await pending.accept(fingerprint.toLowerCase(), keyringDir)).toBe(true);
     expect(await pending.list()).toEqual([]);
     expect(await readdir(keyringDir)).toEqual([`${fingerprint}.asc`]);
+    await store.close();
   });
 
   it('imports armored keys under their fingerprint and merges a second import', async () => {

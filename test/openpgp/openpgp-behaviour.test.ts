@@ -5,7 +5,8 @@ import { promisify } from 'node:util';
 import * as openpgp from 'openpgp';
 import { describe, expect, it } from 'vitest';
 import { hardenedOpenpgpConfig } from '../../src/openpgp/openpgp-config.js';
-import { FIXTURES, loadMessage, runPipelineOn } from '../helpers/pipeline.js';
+import { PendingKeys } from '../../src/keys/pending-keys.js';
+import { exportedArchive, exportedMessageDir, FIXTURES, loadMessage, runPipelineOn } from '../helpers/pipeline.js';
 import { testConfig } from '../helpers/test-config.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { pgpFixtures, pgpTestApp, reporterTransport, unwrapDraft } from './pgp-fixtures.js';
@@ -34,17 +35,21 @@ describe('replayed ciphertext', () => {
     expect(originalDraft.body.text).toContain('VICTIM');
   });
 
-  it('rebuilds the ciphertext index from the archive', async () => {
+  it('an export imported into a fresh store keeps the ciphertext lookup (replays are still recognised)', async () => {
     const original = hostile['pgp-replay-1-original']!;
     const t = await pgpTestApp(original.expected);
     const first = await runPipelineOn(t, original.file, { transport: reporterTransport });
     const digest = first.record!.encryption.parts![0]!.sha256!;
-    const { rebuildIndex } = await import('../../src/effects/rebuild-index.js');
-    const { rm } = await import('node:fs/promises');
-    await rm(t.app.archive.layout.indexDir, { recursive: true, force: true });
-    expect(await t.app.archive.index.findCiphertext(digest)).toBeNull();
-    await rebuildIndex(t.app.archive);
-    expect(await t.app.archive.index.findCiphertext(digest)).toMatchObject({ ticket: 'XYZ-2026-00001', seq: 1 });
+    const exported = await exportedArchive(t);
+    const { SqlStore } = await import('../../src/store/sql-store.js');
+    const { SqliteEngine } = await import('../../src/store/sqlite-engine.js');
+    const { importArchive } = await import('../../src/archive/import-archive.js');
+    const file = path.join(path.dirname(exported.root), 'fresh.sqlite');
+    const fresh = await SqlStore.open(new SqliteEngine({ file }), file);
+    expect(await fresh.lookups.firstCiphertext(digest)).toBeNull();
+    await importArchive(fresh, exported.root);
+    expect(await fresh.lookups.firstCiphertext(digest)).toMatchObject({ ticket: 'XYZ-2026-00001', seq: 1 });
+    await fresh.close();
   });
 });
 
@@ -67,13 +72,14 @@ describe('keys offered in mail', () => {
     const attached = await runPipelineOn(t, shapes['shape-key-attachment']!.file, { transport: reporterTransport });
     await runPipelineOn(t, shapes['shape-autocrypt-header']!.file, { transport: reporterTransport });
     const [fingerprint] = shapes['shape-key-attachment']!.expected.offeredKeys!;
-    const pendingDir = path.join(t.dir, 'pending');
-    expect((await readdir(pendingDir)).filter((n) => !n.endsWith('.lock')).sort()).toEqual([`${fingerprint}.asc`, `${fingerprint}.json`]);
-    const meta = JSON.parse(await readFile(path.join(pendingDir, `${fingerprint}.json`), 'utf8'));
-    expect(meta.sightings.map((s: { source: string; ticket: string }) => [s.source, s.ticket])).toEqual([
+    const pending = await new PendingKeys(t.app.store.pendingKeys).list();
+    expect(pending.map((p) => p.fingerprint)).toEqual([fingerprint]);
+    expect(pending[0]!.sightings.map((s) => [s.source, s.ticket])).toEqual([
       ['attachment', attached.record!.ticket],
       ['autocrypt', 'XYZ-2026-00002'],
     ]);
+    const merged = await new PendingKeys(t.app.store.pendingKeys).readKey(fingerprint!);
+    expect(merged?.getFingerprint().toUpperCase()).toBe(fingerprint);
     expect(t.app.context.keys.keyring.byFingerprint(fingerprint!)).toBeNull();
   });
 });
@@ -84,7 +90,7 @@ describe('untrusted literal filenames', () => {
     const t = await pgpTestApp(fixture.expected);
     const run = await runPipelineOn(t, fixture.file, { transport: reporterTransport });
     expect(run.record!.encryption.parts![0]!.literalFilename).toBe(fixture.expected.literalFilename);
-    const dir = t.app.archive.layout.messageDir(run.record!.ticket, run.record!.seq);
+    const dir = await exportedMessageDir(t, run.record!.ticket, run.record!.seq);
     expect((await readdir(dir)).sort()).toEqual(['decrypted.eml', 'message.json', 'raw.eml']);
     expect(t.logs.text()).not.toContain('GOODSIG');
     const mode = (await import('node:fs/promises')).stat(path.join(dir, 'decrypted.eml'));
@@ -97,7 +103,7 @@ describe('decrypted.eml', () => {
     const fixture = shapes['signed-encrypted-mime-attachment-cv25519-gpg']!;
     const t = await pgpTestApp(fixture.expected);
     const run = await runPipelineOn(t, fixture.file, { transport: reporterTransport });
-    const file = path.join(t.app.archive.layout.messageDir(run.record!.ticket, run.record!.seq), 'decrypted.eml');
+    const file = path.join(await exportedMessageDir(t, run.record!.ticket, run.record!.seq), 'decrypted.eml');
     const bytes = await readFile(file);
     expect(bytes.toString('latin1')).toMatch(/^Content-Type: multipart\/mixed; boundary="[^"]+"\r\n/);
     expect(bytes.toString('latin1')).not.toMatch(/[^\r]\n/);

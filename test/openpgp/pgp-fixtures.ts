@@ -3,12 +3,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { initialDraft } from '../../src/model/draft.js';
-import { sha256Hex } from '../../src/effects/spool.js';
+import { sha256Hex } from '../../src/model/digest.js';
 import { fileTransport } from '../../src/model/transport.js';
 import { parseMime } from '../../src/pipeline/stages/parse-mime.js';
 import { unwrapOpenpgp } from '../../src/pipeline/stages/unwrap-openpgp.js';
 import type { SignerVerdict } from '../../src/model/message-record.js';
-import { createTestApp, FIXTURES, loadMessage, runPipelineOn, type TestApp } from '../helpers/pipeline.js';
+import { createTestApp, exportedMessageDir, FIXTURES, loadMessage, runPipelineOn, type TestApp } from '../helpers/pipeline.js';
 
 /** What scripts/fixtures/openpgp.mjs writes beside each OpenPGP fixture. */
 export interface PgpExpectation {
@@ -53,8 +53,8 @@ export const reporterTransport = fileTransport('reporter@example.org', ['cert@xy
 
 /** parse-mime + unwrap-openpgp on one message, for what message.json does not hold (the body). */
 export async function unwrapDraft(t: TestApp, raw: Buffer) {
-  const message = { spoolId: 'test', raw, sha256: sha256Hex(raw), receivedAt: t.clock.now(), transport: reporterTransport };
-  return unwrapOpenpgp(await parseMime(initialDraft(message, null)), t.app.context);
+  const message = { receiptId: 'test', raw, sha256: sha256Hex(raw), receivedAt: t.clock.now(), transport: reporterTransport };
+  return unwrapOpenpgp(await parseMime(initialDraft(message)), t.app.context);
 }
 
 /** Signature order within a message is the tool's; compare signers by fingerprint. */
@@ -85,7 +85,7 @@ export async function checkPgpFixture({ file, expected }: PgpFixture): Promise<v
   expect(draft.offeredKeys.map((k) => k.fingerprint)).toEqual(expected.offeredKeys ?? []);
 
   if (run.record!.encryption.status === 'decrypted') {
-    const dir = t.app.archive.layout.messageDir(run.record!.ticket, run.record!.seq);
+    const dir = await exportedMessageDir(t, run.record!.ticket, run.record!.seq);
     const decrypted = await readFile(path.join(dir, 'decrypted.eml')).catch(() => null);
     if (draft.decrypted) expect(decrypted?.equals(draft.decrypted)).toBe(true);
   }

@@ -87,7 +87,7 @@ const envelope = (sender: string) => ({ transport: fileTransport(sender, ['cert@
 
 async function allOutgoing(t: TestApp): Promise<Buffer[]> {
   const raws: Buffer[] = [];
-  for (const key of await t.app.archive.outbox.list()) raws.push((await t.app.archive.outbox.read(key))!.raw);
+  for (const entry of await t.app.store.outbox.list({ failed: false })) raws.push(entry.raw!);
   return raws;
 }
 

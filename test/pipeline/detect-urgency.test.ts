@@ -8,10 +8,7 @@ const ctx = (keywords = ['urgent', 'dringend']) =>
   ({ config: testConfig('/tmp', { team: { urgentKeywords: keywords } }) }) as unknown as StageContext;
 
 const withSubject = (subject: string | null) => {
-  const draft = initialDraft(
-    { spoolId: 'x', raw: Buffer.alloc(0), sha256: '0'.repeat(64), receivedAt: new Date(), transport: { kind: 'file', mailFrom: null, rcptTo: [], remoteAddress: null, imapUid: null } },
-    null,
-  );
+  const draft = initialDraft({ receiptId: 'x', raw: Buffer.alloc(0), sha256: '0'.repeat(64), receivedAt: new Date(), transport: { kind: 'file', mailFrom: null, rcptTo: [], remoteAddress: null, imapUid: null } });
   return { ...draft, headers: { ...draft.headers, subjectDecoded: subject } };
 };
 

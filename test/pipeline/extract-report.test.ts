@@ -1,7 +1,7 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createTestApp, runPipelineOn } from '../helpers/pipeline.js';
+import { createTestApp, exportedMessageDir, runPipelineOn } from '../helpers/pipeline.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const mail = (subject: string, body: string, id: string) =>
@@ -59,7 +59,7 @@ describe('extract-report in the pipeline', () => {
   it('writes message.json of a plain report with the archive\'s usual mode', async () => {
     const t = await createTestApp();
     const run = await runPipelineOn(t, mail('x', 'y', 'm-1'));
-    const file = path.join(t.app.archive.layout.messageDir(run.record!.ticket, 1), 'message.json');
+    const file = path.join(await exportedMessageDir(t, run.record!.ticket, 1), 'message.json');
     expect((await stat(file)).mode & 0o777).toBe(0o640);
   });
 });
@@ -75,7 +75,7 @@ describe('extract-report on an encrypted report', () => {
       classification: [{ class: 'intrusion-attempts', type: 'brute-force', rule: 'keyword-brute-force' }],
       indicators: { candidates: { ips: ['198.51.100.23', '203.0.113.7'] } },
     });
-    const file = path.join(t.app.archive.layout.messageDir(run.record!.ticket, 1), 'message.json');
+    const file = path.join(await exportedMessageDir(t, run.record!.ticket, 1), 'message.json');
     expect((await stat(file)).mode & 0o777).toBe(0o600);
   });
 });
@@ -87,7 +87,7 @@ describe('archive modes of a decrypted report', () => {
     const run = await runPipelineOn(t, 'mail/openpgp/encrypted-mime-attachment-cv25519-gpg.eml');
     expect(run.record?.encryption.status).toBe('decrypted');
     expect(run.record!.attachments.length).toBeGreaterThan(0);
-    const dir = t.app.archive.layout.messageDir(run.record!.ticket, 1);
+    const dir = await exportedMessageDir(t, run.record!.ticket, 1);
     for (const attachment of run.record!.attachments) {
       expect((await stat(path.join(dir, attachment.path))).mode & 0o777, attachment.path).toBe(0o600);
     }

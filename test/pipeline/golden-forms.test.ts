@@ -19,7 +19,7 @@ interface Expected {
  */
 describe('golden report fixtures (fixtures/mail/forms)', async () => {
   const names = (await readdir(DIR)).filter((n) => n.endsWith('.eml')).sort();
-  const t = await createTestApp();
+  const t = await createTestApp({}, 'file');
 
   it.each(names)('%s', async (name) => {
     const raw = await readFile(path.join(DIR, name));

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { transportForFile } from '../../src/ingest/file-source.js';
-import { FIXTURES, createTestApp, runPipelineOn } from '../helpers/pipeline.js';
+import { FIXTURES, createTestApp, exportedArchive, runPipelineOn } from '../helpers/pipeline.js';
 
 const DIR = path.join(FIXTURES, 'mail', 'plain');
 
@@ -37,12 +37,12 @@ describe('golden plain fixtures (fixtures/mail/plain, processed in name order in
     if (expected.ticket) expect(run.ticket).toMatchObject(expected.ticket);
     // The archived raw.eml is the exact bytes received.
     const placed = run.outcome.kind === 'archived' ? run.outcome : null;
-    const stored = await readFile(path.join(t.app.archive.layout.messageDir(placed!.ticket, placed!.seq), 'raw.eml'));
+    const stored = (await t.app.store.tickets.raw((await t.app.store.tickets.message(placed!.ticket, placed!.seq))!.record.sha256))!;
     expect(stored.equals(raw)).toBe(true);
   });
 
   it('never builds a path from message content (hostile attachment names stay in JSON)', async () => {
-    const files = await walk(t.app.archive.layout.root);
+    const files = await walk((await exportedArchive(t)).root);
     const safe = /^[A-Za-z0-9._-]+$/;
     for (const file of files) {
       for (const part of file.split(path.sep)) expect(part, file).toMatch(safe);

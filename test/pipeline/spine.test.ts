@@ -20,6 +20,6 @@ describe('the spine', () => {
     await runPipelineOn(t, report('Scanning'));
     const second = await runPipelineOn(t, report('Scanning'));
     expect(second.outcome).toEqual({ kind: 'archived', ticket: 'XYZ-2026-00001', seq: 1, status: 'duplicate' });
-    expect(await t.app.archive.tickets.listIds()).toEqual(['XYZ-2026-00001']);
+    expect((await t.app.store.tickets.list()).map((ticket) => ticket.id)).toEqual(['XYZ-2026-00001']);
   });
 });

@@ -88,7 +88,11 @@ describe('intake stats', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('reports: 4 (1 urgent), messages: 4');
     expect(text.stdout).toMatch(/^intrusions\s+2$/m);
-    expect(text.stdout).toContain('median time to acknowledgement: n/a');
+    // outbound.mode outbox: `intake ingest` wrote every ack to the pickup directory at once.
+    expect(text.stdout).toMatch(/median time to acknowledgement: [\d.]+ s over \d+/);
+    expect(stats.outbox).toMatchObject({ pending: 0, failed: 0 });
+    expect(stats.outbox.delivered).toBe(stats.acknowledgements.sent);
+    expect(text.stdout).toContain('ack queue: 0 waiting, 0 failed for good');
   });
 });
 

@@ -1,12 +1,11 @@
-import { composeMail } from '../../compose/compose-mail.js';
 import { renderTemplate, type TemplateValues } from '../../compose/ack-template.js';
 import { domainOf, formatMailbox, replyIds } from '../../compose/mail-headers.js';
+import { composePlanned, type MailPlan } from '../../compose/mail-plan.js';
 import { zonedFields } from '../../model/zoned-time.js';
 import type { Draft } from '../../model/draft.js';
-import type { OutgoingMail } from '../../model/outgoing-mail.js';
-import { formatSeq } from '../../effects/archive-layout.js';
+import { formatSeq } from '../../model/ticket-id.js';
 import type { StageContext } from '../stage.js';
-import { wantsOnDuty } from './limit-ack-rate.js';
+import { wantsOnDuty } from './ack-wanted.js';
 
 /**
  * Composes the acknowledgement (RFC 3834 service responder, DESIGN §7) and, for an
@@ -17,69 +16,69 @@ import { wantsOnDuty } from './limit-ack-rate.js';
  * decryption succeeded or failed, and the team key never signs a word of the report.
  * The reporter's Message-ID appears only in In-Reply-To/References, outside the
  * signature, and only when it is a syntactically valid, bounded msg-id.
+ *
+ * A mail that cannot be composed (the team key cannot sign) never holds up the report:
+ * its plan is kept in `unsent` with the error, the commit queues it for the outbox
+ * sender to compose again later (bounded like any delivery), and the ack is recorded
+ * as failed until then (issue 12).
  */
 export async function composeAck(draft: Draft, ctx: StageContext): Promise<Draft> {
   const placement = draft.placement;
-  if (!placement) throw new Error('compose-ack runs after assign-ticket');
-  const outgoing: OutgoingMail[] = [];
+  if (!placement) throw new Error('compose-ack runs after place');
+  const outgoing: Draft['outgoing'] = [];
+  const unsent: Draft['unsent'] = [];
+  for (const plan of plansFor(draft, ctx)) {
+    try {
+      // In an OpenPGP worker when there are some (signing is the costliest CPU work per ack).
+      outgoing.push(ctx.keys.workers ? await ctx.keys.workers.compose(plan) : await composePlanned(plan, ctx.keys));
+    } catch (error) {
+      unsent.push({ plan, error: `compose: ${(error as Error).message}`.slice(0, 300) });
+    }
+  }
+  return { ...draft, outgoing, unsent };
+}
+
+function plansFor(draft: Draft, ctx: StageContext): MailPlan[] {
+  const placement = draft.placement!;
   const values = templateValues(draft, ctx);
-  const date = ctx.now();
   const common = {
     from: formatMailbox(ctx.config.team.name, ctx.config.team.ackFrom),
-    date,
+    date: ctx.now().toISOString(),
     loopName: ctx.config.team.name,
   };
   const idBase = `${placement.ticket}.${formatSeq(placement.seq)}.${draft.message.sha256.slice(0, 16)}@${domainOf(ctx.config.team.ackFrom)}`;
-
+  const plans: MailPlan[] = [];
   if (draft.ack.suppressedReason === null) {
-    const to = draft.message.transport.mailFrom!;
-    outgoing.push(
-      await composeMail({
-        kind: 'ack',
-        headers: {
-          ...common,
-          to,
-          subject: `Auto: [${placement.ticket}] report received`,
-          messageId: `ack.${idBase}`,
-          ...replyIds(draft.outerHeaders),
-          autoSubmitted: 'auto-replied',
-        },
-        text: renderTemplate(ctx.templates.ack, values),
-        team: ctx.keys.team,
-        encryptTo: await encryptionKeys(ctx, to, date),
-        date,
-      }),
-    );
+    plans.push({
+      kind: 'ack',
+      headers: {
+        ...common,
+        to: draft.message.transport.mailFrom!,
+        subject: `Auto: [${placement.ticket}] report received`,
+        messageId: `ack.${idBase}`,
+        ...replyIds(draft.outerHeaders),
+        autoSubmitted: 'auto-replied',
+      },
+      text: renderTemplate(ctx.templates.ack, values),
+    });
   }
   if (wantsOnDuty(draft, ctx)) {
-    const to = ctx.config.team.onDutyAddress!;
-    outgoing.push(
-      await composeMail({
-        kind: 'on-duty',
-        headers: {
-          ...common,
-          to,
-          subject: `Auto: [${placement.ticket}] urgent report received`,
-          messageId: `on-duty.${idBase}`,
-          inReplyTo: null,
-          references: [],
-          // Not a reply to the reporter: a notice to a third party (RFC 3834 §5.2).
-          autoSubmitted: 'auto-generated',
-        },
-        text: renderTemplate(ctx.templates.onDuty, values),
-        team: ctx.keys.team,
-        encryptTo: await encryptionKeys(ctx, to, date),
-        date,
-      }),
-    );
+    plans.push({
+      kind: 'on-duty',
+      headers: {
+        ...common,
+        to: ctx.config.team.onDutyAddress!,
+        subject: `Auto: [${placement.ticket}] urgent report received`,
+        messageId: `on-duty.${idBase}`,
+        inReplyTo: null,
+        references: [],
+        // Not a reply to the reporter: a notice to a third party (RFC 3834 §5.2).
+        autoSubmitted: 'auto-generated',
+      },
+      text: renderTemplate(ctx.templates.onDuty, values),
+    });
   }
-  return { ...draft, outgoing };
-}
-
-/** The curated key to encrypt to, if the recipient has a currently valid one (else signed only). */
-async function encryptionKeys(ctx: StageContext, address: string, date: Date) {
-  const key = await ctx.keys.keyring.encryptionKeyFor(address, date);
-  return key ? [key] : [];
+  return plans;
 }
 
 function templateValues(draft: Draft, ctx: StageContext): TemplateValues {

@@ -4,7 +4,7 @@ import type { Draft, ExtractedAttachment, ReportBody } from '../../model/draft.j
 import type { FromCheck, HeaderSummary } from '../../model/message-record.js';
 import { firstHeader, headerValues, readHeaders, type RawHeader } from '../../model/raw-headers.js';
 import { parseStrictMailbox } from '../../model/strict-mailbox.js';
-import { sha256Hex } from '../../effects/spool.js';
+import { sha256Hex } from '../../model/digest.js';
 
 /**
  * Reads the outer message: our own header count and strict From, then mailparser for the

@@ -39,9 +39,9 @@ function report(extra: string[] = [], subject = 'Phishing site impersonating our
 }
 
 async function ackOf(t: TestApp, ticket: string, seq = 1, kind = 'ack'): Promise<Buffer> {
-  const item = await t.app.archive.outbox.read(`${ticket}.${String(seq).padStart(3, '0')}.${kind}`);
+  const item = await t.app.store.outbox.get(`${ticket}.${String(seq).padStart(3, '0')}.${kind}`);
   expect(item, `outbox entry ${kind} for ${ticket}/${seq}`).not.toBeNull();
-  return item!.raw;
+  return item!.raw!;
 }
 
 const envelope = (sender: string) => ({ transport: fileTransport(sender, ['cert@xyz.example']) });
@@ -163,7 +163,7 @@ describe('compose-ack', () => {
     expect(human.record!.ack.onDuty?.status).toBe('queued');
     const machine = await runPipelineOn(t, report(['Auto-Submitted: auto-generated'], 'urgent: disk full'), envelope('monitor@example.org'));
     expect(machine.record!.ack.onDuty).toBeNull();
-    expect(await t.app.archive.outbox.list()).toEqual([`${human.record!.ticket}.001.on-duty`]);
+    expect((await t.app.store.outbox.list({ failed: false })).map((e) => e.key)).toEqual([`${human.record!.ticket}.001.on-duty`]);
   });
 
   it('is verified by gpg and sqop with an RSA-3072 team key too', async () => {

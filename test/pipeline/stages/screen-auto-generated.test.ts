@@ -100,12 +100,12 @@ describe('screen-auto-generated: who gets an acknowledgement', () => {
     const mailFrom = row.mailFrom === undefined ? ORDINARY : row.mailFrom;
     const run = await runPipelineOn(t, message(row, n), { transport: fileTransport(mailFrom, ['cert@xyz.example']) });
     expect(run.record?.ack.suppressedReason).toBe(row.reason);
-    const outbox = await readdir(t.app.archive.outbox.dir).catch(() => [] as string[]);
+    const outbox = (await t.app.store.outbox.list({ failed: false })).map((e) => e.key);
     if (row.reason === null) {
       expect(run.record?.ack).toMatchObject({ status: 'queued', sent: false });
-      expect(outbox.filter((f) => f.endsWith('.ack.eml'))).toHaveLength(1);
-      const entry = await t.app.archive.outbox.read(`${run.record!.ticket}.001.ack`);
-      expect(entry?.entry.recipient).toBe(mailFrom);
+      expect(outbox.filter((key) => key.endsWith('.ack'))).toHaveLength(1);
+      const entry = await t.app.store.outbox.get(`${run.record!.ticket}.001.ack`);
+      expect(entry?.recipient).toBe(mailFrom);
     } else {
       expect(run.record?.ack).toMatchObject({ status: 'suppressed', sent: false, messageId: null });
       expect(outbox).toEqual([]);

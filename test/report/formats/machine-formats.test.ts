@@ -9,7 +9,7 @@ import { readXarfJson } from '../../../src/report/formats/xarf-json.js';
 
 function draft(text: string, attachments: Array<Partial<ExtractedAttachment> & { content: Buffer }> = [], headers = 'X-ARF: yes\r\n'): Draft {
   const raw = Buffer.from(`From: a@example.org\r\n${headers}\r\nbody\r\n`);
-  const base = initialDraft({ spoolId: 'x', raw, sha256: '0'.repeat(64), receivedAt: new Date(), transport: fileTransport('a@example.org', []) }, null);
+  const base = initialDraft({ receiptId: 'x', raw, sha256: '0'.repeat(64), receivedAt: new Date(), transport: fileTransport('a@example.org', []) });
   return {
     ...base,
     outerHeaders: readHeaders(raw),

@@ -1,0 +1,129 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { sha256Hex } from '../model/digest.js';
+import type { MessageRecord, TicketRecord } from '../model/message-record.js';
+import type { OutgoingKind } from '../model/outgoing-mail.js';
+import type { TransportInfo } from '../model/transport.js';
+import { importTicket, type ImportedMessage } from '../store/import-rows.js';
+import type { SqlStore } from '../store/sql-store.js';
+import { ArchiveLayout } from './layout.js';
+import type { Manifest } from './export-archive.js';
+
+/**
+ * `intake import DIR`: an export (with manifest.json, every digest checked first) or the
+ * archive directory of an older csirt-intake release (tickets/, plus its spool/ of
+ * received-but-unprocessed mail and its outbox/ of acks not yet sent) into the store.
+ * Idempotent: what the store already holds is skipped, never replaced. A message whose
+ * raw bytes do not hash to its recorded sha256 is refused, and named.
+ */
+export interface ImportResult {
+  tickets: number;
+  messages: number;
+  duplicates: number;
+  received: number;
+  refused: string[];
+}
+
+const TICKET_DIR = /^[A-Z][A-Z0-9]{1,15}-\d{4}-\d{5,9}$/;
+
+export async function importArchive(store: SqlStore, dir: string, now = new Date()): Promise<ImportResult> {
+  const layout = new ArchiveLayout(dir);
+  await verifyManifest(dir);
+  const result: ImportResult = { tickets: 0, messages: 0, duplicates: 0, received: 0, refused: [] };
+  const pending = await oldOutbox(dir);
+  for (const id of (await list(layout.ticketsDir)).filter((n) => TICKET_DIR.test(n))) {
+    const ticket = await readJson<TicketRecord>(layout.ticketFile(id));
+    if (!ticket) continue;
+    const messages: ImportedMessage[] = [];
+    for (const seqDir of (await list(layout.messagesDir(id))).filter((n) => /^\d{3,9}$/.test(n)).sort()) {
+      const loaded = await readMessage(layout, id, Number(seqDir), pending);
+      if (typeof loaded === 'string') result.refused.push(loaded);
+      else if (loaded) messages.push(loaded);
+    }
+    const counts = await importTicket(store.sql, ticket, messages);
+    result.tickets++;
+    result.messages += counts.messages;
+    result.duplicates += counts.duplicates;
+  }
+  result.received = await importSpool(store, dir, now);
+  return result;
+}
+
+async function readMessage(layout: ArchiveLayout, ticket: string, seq: number, pending: Map<string, ImportedMessage['queued'][number]>): Promise<ImportedMessage | string | null> {
+  const dir = layout.messageDir(ticket, seq);
+  // A message directory without message.json never committed (an interrupted older run):
+  // its raw bytes are still in that archive's spool, imported below as received mail.
+  const record = await readJson<MessageRecord>(path.join(dir, 'message.json'));
+  if (!record) return null;
+  const raw = await readFile(path.join(dir, 'raw.eml'));
+  if (sha256Hex(raw) !== record.sha256) return `${ticket}/${seq}: raw.eml does not match its sha256`;
+  const attachments: ImportedMessage['attachments'] = [];
+  for (const name of (await list(path.join(dir, 'attachments'))).filter((n) => /^[0-9a-f]{64}$/.test(n))) {
+    const content = await readFile(path.join(dir, 'attachments', name));
+    if (sha256Hex(content) !== name) return `${ticket}/${seq}: attachment ${name.slice(0, 16)}… does not match its name`;
+    attachments.push({ sha256: name, content });
+  }
+  const sent: ImportedMessage['sent'] = [];
+  const queued: ImportedMessage['queued'] = [];
+  for (const kind of ['ack', 'on-duty'] as OutgoingKind[]) {
+    const file = await readFile(layout.ackFile(ticket, seq, kind)).catch(() => null);
+    if (file) sent.push({ kind, raw: file });
+    const waiting = pending.get(`${ticket}.${String(seq).padStart(3, '0')}.${kind}`);
+    if (!file && waiting) queued.push(waiting);
+  }
+  const decrypted = await readFile(path.join(dir, 'decrypted.eml')).catch(() => null);
+  return { record, raw, decrypted, attachments, sent, queued };
+}
+
+async function verifyManifest(dir: string): Promise<void> {
+  const manifest = await readJson<Manifest>(path.join(dir, 'manifest.json'));
+  if (!manifest) return;
+  for (const [file, { sha256 }] of Object.entries(manifest.files)) {
+    if (file.split('/').some((part) => part === '..' || part === '')) throw new Error(`manifest.json names an unsafe path: ${file.slice(0, 80)}`);
+    const bytes = await readFile(path.join(dir, ...file.split('/'))).catch(() => null);
+    if (!bytes || sha256Hex(bytes) !== sha256) throw new Error(`${file}: missing or changed since the export (manifest.json digest)`);
+  }
+}
+
+/** An older archive's outbox/<key>.json + .eml that was not yet delivered. */
+async function oldOutbox(dir: string): Promise<Map<string, ImportedMessage['queued'][number]>> {
+  const entries = new Map<string, ImportedMessage['queued'][number]>();
+  const outbox = path.join(dir, 'outbox');
+  for (const name of (await list(outbox)).filter((n) => n.endsWith('.json'))) {
+    const entry = await readJson<{ key: string; kind: OutgoingKind; recipient: string; messageId: string; encrypted: boolean; queuedAt: string; attempts: number; nextAttemptAt: string; deliveredAt: string | null }>(path.join(outbox, name));
+    const raw = entry ? await readFile(path.join(outbox, `${entry.key}.eml`)).catch(() => null) : null;
+    if (entry && raw && !entry.deliveredAt) entries.set(entry.key, { ...entry, raw });
+  }
+  return entries;
+}
+
+/** An older archive's spool/<id>.msg: a JSON line (how it arrived), then the raw bytes. */
+async function importSpool(store: SqlStore, dir: string, now: Date): Promise<number> {
+  let count = 0;
+  const spool = path.join(dir, 'spool');
+  for (const name of (await list(spool)).filter((n) => n.endsWith('.msg') && !n.startsWith('.'))) {
+    const bytes = await readFile(path.join(spool, name));
+    const newline = bytes.indexOf(0x0a);
+    const header = bytes.subarray(0, Math.max(0, newline)).toString('utf8');
+    if (newline === -1 || !header.startsWith('csirt-intake-spool/1 ')) continue;
+    const meta = JSON.parse(header.slice('csirt-intake-spool/1 '.length)) as { receivedAt: string; transport: TransportInfo };
+    const raw = bytes.subarray(newline + 1);
+    const sha256 = sha256Hex(raw);
+    // Already received (an earlier import) or already a committed message: nothing to add.
+    const known = await store.sql.read((tx) => tx.get(`SELECT 1 AS x FROM receipt WHERE sha256 = ? UNION SELECT 1 AS x FROM message WHERE sha256 = ? AND state = 'committed'`, [sha256, sha256]));
+    if (known) continue;
+    // Due at once: the next `intake serve` processes it like any interrupted delivery.
+    await store.receive(raw, meta.transport, new Date(meta.receivedAt), { owner: 'import', now, ms: -1 });
+    count++;
+  }
+  return count;
+}
+
+async function list(dir: string): Promise<string[]> {
+  return (await readdir(dir).catch(() => [] as string[])).filter((n) => !n.startsWith('.')).sort();
+}
+
+async function readJson<T>(file: string): Promise<T | null> {
+  const text = await readFile(file, 'utf8').catch(() => null);
+  return text === null ? null : (JSON.parse(text) as T);
+}

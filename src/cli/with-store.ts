@@ -1,0 +1,13 @@
+import type { Config } from '../config/schema.js';
+import { openStore } from '../store/open-store.js';
+import type { IntakeStore } from '../store/store.js';
+
+/** Opens the configured store for one command, and closes it whatever happens. */
+export async function withStore<T>(config: Config, env: NodeJS.ProcessEnv, work: (store: IntakeStore) => Promise<T>): Promise<T> {
+  const store = await openStore(config, env);
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
