@@ -20,7 +20,9 @@ export function mayBeOpenpgp(head: Uint8Array): boolean {
 
 export function sniffOpenpgp(bytes: Uint8Array): OpenpgpKind | null {
   if (!mayBeOpenpgp(bytes)) return null;
-  const walk = walkPackets(bytes);
+  // Every packet must be walked to see that they tile the attachment: a key with hundreds
+  // of certifications is still a key. Linear; a packet is at least two octets.
+  const walk = walkPackets(bytes, bytes.length);
   if (!walk.complete) return null;
   const lead = walk.packets.find((p) => p.tag !== MARKER);
   if (!lead || lead.partial && !STREAMED.has(lead.tag)) return null;

@@ -21,6 +21,11 @@ export interface UnjudgedSignature {
 }
 
 const { signature: SIGNATURE_TAG, onePassSignature: ONE_PASS_TAG } = openpgp.enums.packet;
+/**
+ * Verdicts for unjudged signatures per signature block, at most: one is enough to make the
+ * message `invalid`, and thousands of packets must not cost thousands of key look-ups.
+ */
+export const MAX_UNJUDGED = 32;
 
 /** From a packet list openpgp.js produced (with its unparseable packets still in it). */
 export function unjudgedInPacketList(packets: Iterable<unknown>): UnjudgedSignature[] {
@@ -28,6 +33,7 @@ export function unjudgedInPacketList(packets: Iterable<unknown>): UnjudgedSignat
   const signedBy = new Set<string>();
   const onePass: Array<{ keyId: string | null; fingerprint: string | null }> = [];
   for (const packet of packets) {
+    if (found.length >= MAX_UNJUDGED) break;
     if (packet instanceof openpgp.UnparseablePacket) {
       const body = packet.write();
       if (packet.tag === SIGNATURE_TAG) found.push(unjudged(signatureIssuer(body)));
@@ -42,6 +48,7 @@ export function unjudgedInPacketList(packets: Iterable<unknown>): UnjudgedSignat
   for (const issuer of found) if (issuer.issuer.keyId) signedBy.add(issuer.issuer.keyId);
   // RFC 9580 §5.4: each one-pass header announces a signature packet after the data.
   for (const header of onePass) {
+    if (found.length >= MAX_UNJUDGED) break;
     if (header.keyId && !signedBy.has(header.keyId)) {
       found.push({ issuer: { version: 0, keyId: header.keyId, fingerprint: header.fingerprint, created: null }, reason: 'missing-signature' });
       signedBy.add(header.keyId);
@@ -57,6 +64,7 @@ export function unjudgedInPacketList(packets: Iterable<unknown>): UnjudgedSignat
 export function signatureIssuersIn(binary: Uint8Array): SignatureIssuer[] {
   const issuers: SignatureIssuer[] = [];
   for (const packet of walkPackets(binary).packets) {
+    if (issuers.length >= MAX_UNJUDGED) break;
     const body = packet.tag === SIGNATURE_TAG ? packetBody(binary, packet) : null;
     const issuer = body ? signatureIssuer(body) : null;
     if (issuer) issuers.push(issuer);

@@ -112,3 +112,17 @@ describe('OpenPGP recognised by content (sniff-openpgp)', () => {
     }
   });
 });
+
+describe('bounded work on many signature packets', () => {
+  it('a key with more packets than the walk cap is still a key; unjudged signatures are capped', async () => {
+    const { sniffOpenpgp } = await import('../../src/openpgp/sniff-openpgp.js');
+    const { MAX_UNJUDGED, signatureIssuersIn } = await import('../../src/openpgp/unjudged-signatures.js');
+    const key = await openpgp.readKey({ armoredKey: readFileSync(path.join(FIXTURES, 'keys', 'constituents', 'alice.asc'), 'utf8') });
+    // 400 copies of a legacy-header v3 signature packet after the key's own packets.
+    const v3 = Buffer.from([0x88, 0x0f, 3, 5, 0, 0, 0, 0, 1, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88]);
+    const many = Buffer.concat([key.write(), ...Array.from({ length: 400 }, () => v3)]);
+    expect(sniffOpenpgp(many)).toBe('key');
+    const signatures = Buffer.concat(Array.from({ length: 1000 }, () => v3));
+    expect(signatureIssuersIn(signatures)).toHaveLength(MAX_UNJUDGED);
+  });
+});
