@@ -35,15 +35,17 @@ export interface AppDeps {
   now?: () => Date;
   /** `intake serve` (long-running) rather than a one-shot command: decides `openpgpWorkers: auto`. */
   daemon?: boolean;
+  /** A one-shot command with many messages (`intake ingest` of a batch of files): `auto` starts workers too. */
+  batch?: boolean;
   /** The team key, when the caller has already loaded and judged it (serve's start-up check). */
   teamKey?: TeamKey;
 }
 
 /** How many OpenPGP worker threads to start for this process. */
-export function openpgpWorkerCount(config: Config, daemon: boolean): number {
+export function openpgpWorkerCount(config: Config, daemon: boolean, batch = false): number {
   const setting = config.processing.openpgpWorkers;
   if (setting !== 'auto') return setting;
-  return daemon ? Math.min(os.availableParallelism(), 4) : 0;
+  return daemon || batch ? Math.min(os.availableParallelism(), 4) : 0;
 }
 
 /**
@@ -88,7 +90,7 @@ export function leaseOwner(config: Config): { nodePrefix: string; owner: string 
   return { nodePrefix, owner: `${nodePrefix}${process.pid}.${randomBytes(4).toString('hex')}` };
 }
 
-export async function openApp({ config, logger, env = process.env, now = () => new Date(), daemon = false, teamKey }: AppDeps): Promise<App> {
+export async function openApp({ config, logger, env = process.env, now = () => new Date(), daemon = false, batch = false, teamKey }: AppDeps): Promise<App> {
   const team = teamKey ?? (await loadTeamKey(config, env, now())).key;
   const keyring = await loadKeyring(config.pgp.keyringDir, logger, hardenedOpenpgpConfig(config, team.isRsa));
   const templates = await loadAckTemplates(config);
@@ -98,15 +100,20 @@ export async function openApp({ config, logger, env = process.env, now = () => n
       ? await relayDeliver(config, env)
       : pickupDirectory(config.archive.dir);
   const store = await openStore(config, env);
-  const workerCount = openpgpWorkerCount(config, daemon);
+  const workerCount = openpgpWorkerCount(config, daemon, batch);
   const workers = workerCount > 0
     ? await startOpenpgpWorkers(config, await readSecret(config.pgp.passphraseFile, SECRET_ENV.pgpPassphrase, env), workerCount)
     : undefined;
   const keys: KeyMaterial = { team, keyring, ...(workers ? { workers } : {}) };
-  const context: EffectContext = { config, now, keys, lookups: store.lookups, report, store, logger, templates };
   const { nodePrefix, owner } = leaseOwner(config);
+  // A process that delivers its own acks (serve; ingest writing pickup files) has its commits lease them to itself.
+  const deliversOwn = daemon || config.outbound.mode === 'outbox';
+  const outboxLease = () => ({ owner, now: now(), ms: config.outbound.leaseSeconds * 1000 });
+  const context: EffectContext = { config, now, keys, lookups: store.lookups, report, store, logger, templates, ...(deliversOwn ? { outboxLease } : {}) };
   const leaseMs = config.processing.timeoutSeconds * 2000;
-  const outboxSender = new OutboxSender({ store, config, logger, now, deliver, owner, compose: (plan) => composePlanned(plan, keys) });
+  // Pickup files are independent writes (their delivered marks then share transactions); a relay gets one at a time.
+  const parallel = config.outbound.mode === 'outbox' ? 4 : 1;
+  const outboxSender = new OutboxSender({ store, config, logger, now, deliver, owner, parallel, compose: (plan) => composePlanned(plan, keys) });
   // The bound keeps memory flat under a burst: ~4 messages waiting per worker.
   const queue = new WorkQueue(config.processing.concurrency, config.processing.concurrency * 4 + 16);
   const counters = new Counters();

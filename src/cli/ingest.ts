@@ -54,17 +54,20 @@ export async function runIngest(files: string[], options: IngestOptions, io: Cli
     }
   }
   const daemon = await connectDaemon(options, io);
-  const local = new LocalIngest(options, io);
+  const local = new LocalIngest(options, io, sources.length);
   let exitCode: number = EXIT.ok;
+  const one = async (source: string): Promise<Verdict> => {
+    const raw = await readInput(source, io.stdin);
+    const envelope: IngestEnvelope = {
+      sender: options.sender !== undefined ? stripAngles(options.sender) : returnPath(raw),
+      recipients: options.recipient,
+    };
+    const handed: HandoffResult = daemon ? await daemon.deliver(raw, envelope) : { kind: 'local', reason: 'no daemon socket' };
+    return handed.kind === 'local' ? local.ingest(raw, envelope) : daemonVerdict(handed);
+  };
   try {
-    for (const source of sources) {
-      const raw = await readInput(source, io.stdin);
-      const envelope: IngestEnvelope = {
-        sender: options.sender !== undefined ? stripAngles(options.sender) : returnPath(raw),
-        recipients: options.recipient,
-      };
-      const handed: HandoffResult = daemon ? await daemon.deliver(raw, envelope) : { kind: 'local', reason: 'no daemon socket' };
-      const verdict = handed.kind === 'local' ? await local.ingest(raw, envelope) : daemonVerdict(handed);
+    // A few messages in flight (their store commits share transactions); lines in input order.
+    for await (const verdict of inOrder(sources, daemon ? 1 : INGEST_WINDOW, one)) {
       io.stdout.write(`${JSON.stringify(verdict.line)}\n`);
       exitCode = worse(exitCode, verdict.code);
     }
@@ -73,6 +76,23 @@ export async function runIngest(files: string[], options: IngestOptions, io: Cli
     await local.close();
   }
   return exitCode;
+}
+
+/** Messages processed at once by a local `intake ingest` of several files. */
+const INGEST_WINDOW = 4;
+/** From this many files on, `openpgpWorkers: auto` starts worker threads for `intake ingest` too. */
+const BATCH_FOR_WORKERS = 16;
+
+/** `work` over `items` with at most `window` running, yielding the results in input order. */
+async function* inOrder<T, R>(items: readonly T[], window: number, work: (item: T) => Promise<R>): AsyncGenerator<R> {
+  const running: Array<Promise<R>> = [];
+  let next = 0;
+  while (next < items.length && running.length < window) running.push(work(items[next++]!));
+  while (running.length > 0) {
+    const result = await running.shift()!;
+    if (next < items.length) running.push(work(items[next++]!));
+    yield result;
+  }
 }
 
 async function connectDaemon(options: IngestOptions, io: CliIo): Promise<DaemonHandoff | null> {
@@ -101,10 +121,12 @@ function worse(a: number, b: number): number {
  */
 class LocalIngest {
   private opened: { config: Config; log: LoggerHandle; app: App | null } | null = null;
+  private opening: Promise<{ config: Config; log: LoggerHandle; app: App | null }> | null = null;
 
   constructor(
     private readonly options: IngestOptions,
     private readonly io: CliIo,
+    private readonly count: number,
   ) {}
 
   async ingest(raw: Buffer, envelope: IngestEnvelope): Promise<Verdict> {
@@ -122,7 +144,7 @@ class LocalIngest {
   }
 
   async close(): Promise<void> {
-    const opened = this.opened;
+    const opened = this.opening ? await this.opening.catch(() => null) : null;
     // Pickup-directory mode: the acknowledgements are files, written now (serve delivers in `smtp` mode).
     if (opened?.app && opened.config.outbound.mode === 'outbox') {
       await opened.app.outboxSender.runOnce().catch((error: Error) => opened.log.logger.error({ err: error.message }, 'outbox pass failed; intake serve will write the acknowledgements'));
@@ -131,15 +153,21 @@ class LocalIngest {
     opened?.log.flush();
   }
 
-  private async open() {
-    if (this.opened) return this.opened;
+  /** Once, whichever of the messages in flight asks first. */
+  private open() {
+    this.opening ??= this.load();
+    return this.opening;
+  }
+
+  private async load() {
     const { loadConfigFor, loggerFor } = await import('./cli-io.js');
     const config = await loadConfigFor(this.options, this.io);
     const log = loggerFor(config, this.io.stderr);
     let app: App | null = null;
     try {
       const { openApp } = await import('../app.js');
-      app = await openApp({ config, logger: log.logger, env: this.io.env });
+      // A batch of files is worth OpenPGP worker threads (`openpgpWorkers: auto`); one message is not.
+      app = await openApp({ config, logger: log.logger, env: this.io.env, batch: this.count >= BATCH_FOR_WORKERS });
     } catch (error) {
       // The MTA still holds the message: tell it to retry rather than bounce.
       log.logger.error({ err: (error as Error).message }, 'cannot start: message left with the MTA for retry');

@@ -20,6 +20,8 @@ export interface OutboxSenderDeps {
   compose(plan: MailPlan): Promise<OutgoingMail>;
   /** This process's lease owner id. */
   owner: string;
+  /** Deliveries at once within a claimed batch (1: in order, and an unreachable relay ends the pass). */
+  parallel?: number;
 }
 
 export type Attempt = 'delivered' | 'deferred' | 'failed' | 'relay-down';
@@ -76,6 +78,12 @@ export class OutboxSender implements Component {
     for (;;) {
       const claimed = await this.deps.store.outbox.claimDue(lease, 16);
       const claimedAt = lease.now.getTime();
+      if ((this.deps.parallel ?? 1) > 1) {
+        for (const result of await this.inParallel(claimed)) counts[result]++;
+        if (claimed.length < 16) return counts;
+        lease.now = this.deps.now();
+        continue;
+      }
       for (const [i, entry] of claimed.entries()) {
         // A slow relay can outlast the lease of a batch: renew it past half-time, and skip
         // an entry another sender has meanwhile taken over (it is that sender's now).
@@ -92,6 +100,15 @@ export class OutboxSender implements Component {
       if (claimed.length < 16) return counts;
       lease.now = this.deps.now();
     }
+  }
+
+  private async inParallel(entries: OutboxEntry[]): Promise<Attempt[]> {
+    const results: Attempt[] = [];
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(this.deps.parallel ?? 1, entries.length) }, async () => {
+      while (next < entries.length) results.push(await this.attempt(entries[next++]!));
+    }));
+    return results;
   }
 
   private schedule(delayMs: number): void {

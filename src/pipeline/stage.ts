@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { AckTemplates } from '../compose/ack-template.js';
 import type { Config } from '../config/schema.js';
 import type { Draft } from '../model/draft.js';
-import type { IntakeStore, StoreLookups } from '../store/store.js';
+import type { IntakeStore, Lease, StoreLookups } from '../store/store.js';
 import type { Keyring } from '../keys/keyring.js';
 import type { TeamKey } from '../keys/team-key.js';
 import type { ReportKnowledge } from '../report/knowledge.js';
@@ -35,6 +35,8 @@ export interface StageContext {
 export interface EffectContext extends StageContext {
   store: IntakeStore;
   logger: Logger;
+  /** When this process delivers its own acks: the lease its commits give them (see CommitRequest.outboxLease). */
+  outboxLease?: () => Lease;
 }
 
 export type StageFn = (draft: Draft, ctx: StageContext) => Draft | Promise<Draft>;

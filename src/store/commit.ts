@@ -83,6 +83,14 @@ async function queue(tx: SqlTx, item: OutboxItem, request: CommitRequest, at: st
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
     [item.key, request.ticket, request.seq, item.kind, request.sha256, item.recipient, item.messageId, item.raw, item.encrypted ? 1 : 0, item.compose, at, at, item.lastError],
   );
+  const lease = request.outboxLease;
+  if (lease) {
+    await tx.run('UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE key = ? AND lease_owner IS NULL AND delivered_at IS NULL', [
+      lease.owner,
+      new Date(lease.now.getTime() + lease.ms).toISOString(),
+      item.key,
+    ]);
+  }
 }
 
 async function storePendingKey(tx: SqlTx, key: PendingKeyOffer, ticket: string, seq: number): Promise<void> {

@@ -40,6 +40,11 @@ export function outboxQueue(engine: SqlEngine): OutboxQueue {
     async claimDue(lease: Lease, max: number) {
       const now = lease.now.toISOString();
       const until = new Date(lease.now.getTime() + lease.ms).toISOString();
+      // Entries the commit already leased to this sender: taken from the reader, no transaction.
+      const own = await engine.read((tx) =>
+        tx.all<OutboxRow>(`SELECT ${COLUMNS} FROM outbox WHERE ${PENDING} AND lease_owner = ? AND lease_until > ? AND next_attempt_at <= ? ORDER BY key LIMIT ?`, [lease.owner, now, now, max]),
+      );
+      if (own.length > 0) return own.map(toEntry);
       // Looked at from the reader first: an idle poll never takes the write lock.
       const due = await engine.read((tx) =>
         tx.get(`SELECT 1 AS x FROM outbox WHERE ${PENDING} AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?) LIMIT 1`, [now, now]),

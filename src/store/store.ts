@@ -92,6 +92,11 @@ export interface CommitRequest {
   updateTicket(current: TicketRecord | null): TicketRecord;
   /** `reprocess` replaces the record of a committed message and queues nothing. */
   mode: 'first' | 'reprocess';
+  /**
+   * The queued mail is leased at once to this process's sender (which delivers it next,
+   * without a claim transaction of its own); null leaves it to whichever sender claims it.
+   */
+  outboxLease?: Lease | null;
   now: Date;
 }
 

@@ -49,6 +49,7 @@ export function commitRequestOf(draft: Draft, ctx: EffectContext, mode: CommitRe
     updateTicket: (current) => mergeTicket(current, record, senderAddress(draft), now),
     mode,
     now,
+    outboxLease: mode === 'first' && ctx.outboxLease ? ctx.outboxLease() : null,
   };
 }
 
