@@ -22,6 +22,7 @@ const FAST = [
   'test/openpgp/mime-tree.test.ts',
   'test/openpgp/openpgp-behaviour.test.ts',
   'test/openpgp/packet-walk.test.ts',
+  'test/openpgp/rsa-decryption.test.ts',
   'test/openpgp/unjudged-signatures.test.ts',
   'test/openpgp/workers.test.ts',
   'test/pipeline/**/*.test.ts',

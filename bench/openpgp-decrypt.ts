@@ -1,6 +1,9 @@
 import os from 'node:os';
 import path from 'node:path';
+import * as openpgp from 'openpgp';
+import { hardenedOpenpgpConfig } from '../src/openpgp/openpgp-config.js';
 import { startOpenpgpWorkers } from '../src/openpgp/openpgp-workers.js';
+import { rsaImplicitRejection } from '../src/openpgp/rsa-implicit-rejection.js';
 import { peakRssMiB, report, round } from './bench-lib.js';
 import { encryptedReport, gpgDecrypt, openReport, reportEntity, stageContext, type Algo } from './openpgp-lib.js';
 
@@ -15,6 +18,7 @@ const CORES = Math.max(1, Math.min(os.availableParallelism(), 4));
 
 for (const algo of ['cv25519', 'rsa3072'] as const) {
   const corpus = await Promise.all(Array.from({ length: COUNT }, (_, n) => encryptedReport(algo, n, reportEntity(n))));
+  const paths = algo === 'rsa3072' ? await rsaPaths(corpus.map((c) => c.armored)) : {};
   const single = await oneThread(algo, corpus.map((c) => c.message));
   const workers = await workerPool(algo, corpus.map((c) => c.message));
   const gpgSerial = await gpgDecrypt(algo, corpus.map((c) => c.armored), 1);
@@ -32,8 +36,38 @@ for (const algo of ['cv25519', 'rsa3072'] as const) {
     ratioOneThreadVsGpgSerial: round(gpgSerial / single, 2),
     ratioWorkersVsGpgSerial: round(gpgSerial / workers, 2),
     ratioWorkersVsGpgParallel: round(gpgParallel / workers, 2),
+    ...paths,
     peakRssMiB: peakRssMiB(),
   });
+}
+
+/**
+ * RSA: openpgp.decrypt (session key, data, signature) of the same ciphertexts through
+ * both of openpgp.js's paths, one thread — the native one (OpenSSL, implicit rejection;
+ * what hardenedOpenpgpConfig picks where rsaImplicitRejection() holds) and
+ * constantTimePKCS1Decryption (pure-JS RSA, once per supported cipher). gpg per message
+ * is in the same row.
+ */
+async function rsaPaths(armored: string[]): Promise<Record<string, unknown>> {
+  const ctx = await stageContext('rsa3072');
+  const team = ctx.keys.team.privateKey;
+  const verificationKeys = [...ctx.keys.keyring.keys];
+  const base = hardenedOpenpgpConfig(ctx.config, true);
+  const run = async (constantTimePKCS1Decryption: boolean): Promise<number> => {
+    const config = { ...base, constantTimePKCS1Decryption };
+    const read = () => Promise.all(armored.map((a) => openpgp.readMessage({ armoredMessage: a, config })));
+    // A message can be decrypted once (openpgp.js drops its PKESK data): warm up on a copy.
+    await openpgp.decrypt({ message: (await read())[0]!, decryptionKeys: team, verificationKeys, expectSigned: true, config });
+    const messages = await read();
+    const started = performance.now();
+    for (const message of messages) await openpgp.decrypt({ message, decryptionKeys: team, verificationKeys, expectSigned: true, config });
+    return armored.length / ((performance.now() - started) / 1000);
+  };
+  return {
+    rsaImplicitRejection: rsaImplicitRejection(),
+    libraryNativePerSecond: round(await run(false)),
+    libraryConstantTimePerSecond: round(await run(true)),
+  };
 }
 
 async function oneThread(algo: Algo, messages: Buffer[]): Promise<number> {

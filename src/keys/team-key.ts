@@ -13,7 +13,7 @@ export interface TeamKey {
   publicKey: openpgp.PublicKey;
   /** Upper-case hex, as GnuPG prints it. */
   fingerprint: string;
-  /** RSA team keys need constant-time PKCS#1 decryption (docs/research/security.md §2). */
+  /** RSA team keys need care with PKCS#1 v1.5 decryption (openpgp-config.ts, docs/research/rsa-decryption.md). */
   isRsa: boolean;
   /** When the key stops being usable; null when it never expires. */
   expires: Date | null;
