@@ -99,7 +99,7 @@ describe.skipIf(process.getuid?.() !== 0)('Postfix → intake ingest (pipe trans
     }, 'Postfix to defer the message');
     expect(deferred.recipients[0]?.delay_reason).toMatch(/temporary failure/i);
     expect(await postfix.log()).toMatch(/relay=intake.*status=deferred/);
-    expect(await tickets(config, dir)).toEqual([]);
+    // (No `intake tickets list` here: run as root, it would create the store as root's.)
 
     // The cause goes away; Postfix retries on a flush and the message is delivered once.
     await chown(path.join(dir, 'archive'), NOBODY, NOBODY);
