@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
-import { PgEngine } from './pg-engine.js';
 import { SqliteEngine } from './sqlite-engine.js';
 import { SqlStore } from './sql-store.js';
 
@@ -35,6 +34,8 @@ export function redactUrl(url: string): string {
 export async function openStore(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<SqlStore> {
   if (config.store.engine === 'postgresql') {
     const url = await storeUrl(config, env);
+    // Imported only here: the driver is not loaded by an SQLite installation's every `intake ingest`.
+    const { PgEngine } = await import('./pg-engine.js');
     return SqlStore.open(new PgEngine({ url, max: config.store.connections }), redactUrl(url));
   }
   const file = sqlitePath(config);

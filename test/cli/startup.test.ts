@@ -63,7 +63,7 @@ describe('intake start-up: only what the command needs', () => {
     const { code, packages, stderr } = await importsOf(['ingest', '--config', 'config.yaml'], dir, raw);
     expect(code, stderr).toBe(0);
     expect(packages).toContain('openpgp');
-    for (const unneeded of ['smtp-server', 'imapflow', 'pino-pretty']) expect(packages).not.toContain(unneeded);
+    for (const unneeded of ['smtp-server', 'imapflow', 'pino-pretty', 'pg']) expect(packages).not.toContain(unneeded);
   });
 });
 
