@@ -14,6 +14,7 @@ import type { StageContext } from '../src/pipeline/stage.js';
 import { composeAck } from '../src/pipeline/stages/compose-ack.js';
 import { report, round } from './bench-lib.js';
 import { loadReportKnowledge } from '../src/report/knowledge.js';
+import { inlineSandbox } from '../src/sandbox/inline-sandbox.js';
 
 /**
  * Issue 4 figure: acknowledgements composed per second (template, PGP/MIME signature,
@@ -64,6 +65,9 @@ async function perSecond(algorithm: TeamKeyAlgorithm, sender: string): Promise<n
     lookups: { ticketExists: async () => false, ticketByMessageId: async () => null, correspondents: async () => [], firstCiphertext: async () => null },
     templates,
     report: await loadReportKnowledge(config),
+    sandbox: inlineSandbox(() => {
+      throw new Error('compose-ack parses nothing');
+    }),
   };
   await composeAck(draftFor(0, sender), ctx); // warm-up
   const started = performance.now();

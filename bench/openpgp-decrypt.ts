@@ -2,8 +2,9 @@ import os from 'node:os';
 import path from 'node:path';
 import * as openpgp from 'openpgp';
 import { hardenedOpenpgpConfig } from '../src/openpgp/openpgp-config.js';
-import { startOpenpgpWorkers } from '../src/openpgp/openpgp-workers.js';
 import { rsaImplicitRejection } from '../src/openpgp/rsa-implicit-rejection.js';
+import pino from 'pino';
+import { startWorkerPool } from '../src/sandbox/worker-pool.js';
 import { peakRssMiB, report, round } from './bench-lib.js';
 import { encryptedReport, gpgDecrypt, openReport, reportEntity, stageContext, type Algo } from './openpgp-lib.js';
 
@@ -78,11 +79,11 @@ async function oneThread(algo: Algo, messages: Buffer[]): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-/** The product's OpenPGP worker pool (processing.openpgpWorkers), parse-mime on this thread. */
+/** The product's sandbox worker pool (processing.workers): parse-mime and OpenPGP in the workers. */
 async function workerPool(algo: Algo, messages: Buffer[]): Promise<number> {
   const ctx = await stageContext(algo);
-  const workers = await startOpenpgpWorkers(ctx.config, null, CORES);
-  const withWorkers = { ...ctx, keys: { ...ctx.keys, workers } };
+  const workers = startWorkerPool({ size: CORES, init: { config: ctx.config, passphrase: null }, memoryMiB: ctx.config.processing.workerMemoryMiB, logger: pino({ level: 'silent' }) });
+  const withWorkers = { ...ctx, sandbox: workers };
   await Promise.all(messages.slice(0, CORES * 2).map((raw) => openReport(raw, withWorkers))); // warm-up
   const started = performance.now();
   let next = 0;
@@ -90,7 +91,7 @@ async function workerPool(algo: Algo, messages: Buffer[]): Promise<number> {
     while (next < messages.length) check(await openReport(messages[next++]!, withWorkers));
   }));
   const seconds = (performance.now() - started) / 1000;
-  await workers.close();
+  await workers.close(0);
   return seconds;
 }
 

@@ -17,11 +17,13 @@ import { fileTransport } from '../src/model/transport.js';
 import type { StageContext } from '../src/pipeline/stage.js';
 import { parseMime } from '../src/pipeline/stages/parse-mime.js';
 import { unwrapOpenpgp } from '../src/pipeline/stages/unwrap-openpgp.js';
+import { pgpContextFor } from '../src/openpgp/pgp-context.js';
+import { inlineSandbox } from '../src/sandbox/inline-sandbox.js';
 
 /**
  * Shared by the OpenPGP bench sections: the fixture keys (a Cv25519 and an RSA-3072
  * team key and reporter), a corpus of PGP/MIME encrypted+signed reports, and the two
- * pipeline stages that decrypt, verify and parse (parse-mime, unwrap-openpgp).
+ * pipeline stages that decrypt, verify and parse (parse-mime, unwrap-openpgp), in this thread.
  */
 export const KEYS_DIR = path.resolve(import.meta.dirname, '../../fixtures/keys');
 export type Algo = 'cv25519' | 'rsa3072';
@@ -41,13 +43,16 @@ export async function stageContext(algo: Algo): Promise<StageContext> {
   );
   const team = await readTeamKey(config.pgp.privateKeyFile, null);
   const keyring = await loadKeyring(config.pgp.keyringDir, pino({ level: 'silent' }), hardenedOpenpgpConfig(config, team.isRsa));
+  const keys = { team, keyring };
+  const report = await loadReportKnowledge(config);
   return {
     config,
     now: () => new Date(),
-    keys: { team, keyring },
+    keys,
     lookups: { ticketExists: async () => false, ticketByMessageId: async () => null, correspondents: async () => [], firstCiphertext: async () => null },
     templates: await loadAckTemplates(config),
-    report: await loadReportKnowledge(config),
+    report,
+    sandbox: inlineSandbox(() => ({ pgp: pgpContextFor({ config, keys }), report })),
   };
 }
 
@@ -79,7 +84,7 @@ export async function encryptedReport(algo: Algo, n: number, entity: string): Pr
 /** What the pipeline does to open one message: parse-mime, then unwrap-openpgp. */
 export async function openReport(raw: Buffer, ctx: StageContext): Promise<Draft> {
   const message = { receiptId: 'bench', raw, sha256: sha256Hex(raw), receivedAt: new Date(), transport: fileTransport('reporter@example.org', ['cert@xyz.example']) };
-  return unwrapOpenpgp(await parseMime(initialDraft(message)), ctx);
+  return unwrapOpenpgp(await parseMime(initialDraft(message), ctx), ctx);
 }
 
 /** Seconds `gpg --decrypt`, spawned once per message, takes for `armored` (`parallel` at a time): the baseline. */

@@ -23,7 +23,9 @@ import { loadTeamKey } from './keys/load-team-key.js';
 import type { TeamKey } from './keys/team-key.js';
 import { hardenedOpenpgpConfig } from './openpgp/openpgp-config.js';
 import { loadReportKnowledge } from './report/knowledge.js';
-import { startOpenpgpWorkers } from './openpgp/openpgp-workers.js';
+import { pgpContextFor } from './openpgp/pgp-context.js';
+import { inlineSandbox } from './sandbox/inline-sandbox.js';
+import { startWorkerPool } from './sandbox/worker-pool.js';
 import { readSecret, SECRET_ENV } from './config/secrets.js';
 import { openStore } from './store/open-store.js';
 import type { IntakeStore } from './store/store.js';
@@ -33,7 +35,7 @@ export interface AppDeps {
   logger: Logger;
   env?: NodeJS.ProcessEnv;
   now?: () => Date;
-  /** `intake serve` (long-running) rather than a one-shot command: decides `openpgpWorkers: auto`. */
+  /** `intake serve` (long-running) rather than a one-shot command: decides `workers: auto`. */
   daemon?: boolean;
   /** A one-shot command with many messages (`intake ingest` of a batch of files): `auto` starts workers too. */
   batch?: boolean;
@@ -41,11 +43,15 @@ export interface AppDeps {
   teamKey?: TeamKey;
 }
 
-/** How many OpenPGP worker threads to start for this process. */
-export function openpgpWorkerCount(config: Config, daemon: boolean, batch = false): number {
-  const setting = config.processing.openpgpWorkers;
+/**
+ * How many sandbox workers to start for this process. A one-shot command gets one: its
+ * message needs an enforced budget like any other, and one thread, started while the
+ * command reads its input and commits it, costs little (README "Performance").
+ */
+export function sandboxWorkerCount(config: Config, daemon: boolean, batch = false): number {
+  const setting = config.processing.workers;
   if (setting !== 'auto') return setting;
-  return daemon || batch ? Math.min(os.availableParallelism(), 4) : 0;
+  return daemon || batch ? Math.min(os.availableParallelism(), 4) : 1;
 }
 
 /**
@@ -79,7 +85,7 @@ export interface App {
   stop(): Promise<void>;
   /**
    * Re-reads the curated keyring (after `intake keys import/accept`; `intake serve` does
-   * this on SIGHUP). OpenPGP workers are replaced once their in-flight messages finish.
+   * this on SIGHUP). Sandbox workers are replaced once their running task is done.
    */
   reloadKeys(): Promise<void>;
 }
@@ -100,16 +106,22 @@ export async function openApp({ config, logger, env = process.env, now = () => n
       ? await relayDeliver(config, env)
       : pickupDirectory(config.archive.dir);
   const store = await openStore(config, env);
-  const workerCount = openpgpWorkerCount(config, daemon, batch);
-  const workers = workerCount > 0
-    ? await startOpenpgpWorkers(config, await readSecret(config.pgp.passphraseFile, SECRET_ENV.pgpPassphrase, env), workerCount)
-    : undefined;
-  const keys: KeyMaterial = { team, keyring, ...(workers ? { workers } : {}) };
+  const keys: KeyMaterial = { team, keyring };
+  const workerCount = sandboxWorkerCount(config, daemon, batch);
+  const sandbox =
+    workerCount > 0
+      ? startWorkerPool({
+          size: workerCount,
+          init: { config, passphrase: await readSecret(config.pgp.passphraseFile, SECRET_ENV.pgpPassphrase, env) },
+          memoryMiB: config.processing.workerMemoryMiB,
+          logger,
+        })
+      : inlineSandbox(() => ({ pgp: pgpContextFor({ config, keys }), report }));
   const { nodePrefix, owner } = leaseOwner(config);
   // A process that delivers its own acks (serve; ingest writing pickup files) has its commits lease them to itself.
   const deliversOwn = daemon || config.outbound.mode === 'outbox';
   const outboxLease = () => ({ owner, now: now(), ms: config.outbound.leaseSeconds * 1000 });
-  const context: EffectContext = { config, now, keys, lookups: store.lookups, report, store, logger, templates, ...(deliversOwn ? { outboxLease } : {}) };
+  const context: EffectContext = { config, now, keys, lookups: store.lookups, report, store, logger, templates, sandbox, ...(deliversOwn ? { outboxLease } : {}) };
   const leaseMs = config.processing.timeoutSeconds * 2000;
   // Pickup files are independent writes (their delivered marks then share transactions); a relay gets one at a time.
   const parallel = config.outbound.mode === 'outbox' ? 4 : 1;
@@ -197,15 +209,12 @@ export async function openApp({ config, logger, env = process.env, now = () => n
       for (const warning of loaded.warnings) logger.warn({ fingerprint: loaded.key.fingerprint }, `the team key ${warning}`);
       keys.team = loaded.key;
       keys.keyring = keyring;
-      if (keys.workers) {
-        const old = keys.workers;
-        keys.workers = await startOpenpgpWorkers(config, await readSecret(config.pgp.passphraseFile, SECRET_ENV.pgpPassphrase, env), workerCount);
-        await old.close();
-      }
+      await sandbox.reload();
       logger.info({ keys: keys.keyring.keys.length, teamKey: keys.team.fingerprint }, 'keyring reloaded');
     },
     /** Reverse order: transports stop accepting first; the queue drains; the store closes last. */
     async stop() {
+      const stopBy = Date.now() + config.smtp.closeTimeoutSeconds * 1000;
       for (const component of started.splice(0).reverse()) {
         try {
           await component.stop();
@@ -213,10 +222,13 @@ export async function openApp({ config, logger, env = process.env, now = () => n
           logger.error({ component: component.name, err: (error as Error).message }, 'component failed to stop cleanly');
         }
       }
+      // In-flight messages may finish while the shutdown budget lasts; a message stuck in
+      // a sandbox worker does not hold the process: its worker is ended, its receipt stays.
+      await Promise.race([queue.drain(), new Promise((resolve) => setTimeout(resolve, Math.max(0, stopBy - Date.now())).unref())]);
+      await sandbox.close(0);
       await queue.drain();
       if (closed) return;
       closed = true;
-      await keys.workers?.close();
       await store.close();
     },
   };

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { permanent } from '../model/errors.js';
+import { trimEndChars } from '../model/linear-text.js';
 
 /**
  * The acknowledgement text is a fixed template with placeholders only (DESIGN §7): the
@@ -55,7 +56,8 @@ export function parseTemplate(source: string, text: string, required: readonly P
   if (problems.length > 0) {
     throw permanent('template-invalid', `template ${source}: ${problems.join('; ')} (placeholders: ${PLACEHOLDERS.join(', ')})`);
   }
-  const lines = text.normalize('NFC').replace(/\r\n?/g, '\n').replace(/\n+$/, '').split('\n');
+  const lines = text.normalize('NFC').replace(/\r\n?/g, '\n').split('\n');
+  while (lines.length > 1 && lines.at(-1) === '') lines.pop();
   return { source, lines };
 }
 
@@ -70,7 +72,7 @@ export function renderTemplate(template: Template, values: TemplateValues): stri
   for (const line of template.lines) {
     const rendered = line.replace(TOKEN, (_, name: string) => values[name as Placeholder] ?? '');
     if (rendered.trim() === '' && line.trim() !== '') continue;
-    out.push(rendered.replace(/[ \t]+$/, ''));
+    out.push(trimEndChars(rendered, ' \t'));
   }
   return `${out.join('\n')}\n`;
 }

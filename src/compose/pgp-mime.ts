@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as qp from 'nodemailer/lib/qp';
 import * as openpgp from 'openpgp';
+import { trimEndChars } from '../model/linear-text.js';
 
 /**
  * PGP/MIME (RFC 3156) for the mail csirt-intake sends. An entity is its header lines and
@@ -47,7 +48,7 @@ function multipart(preamble: string, b: string, parts: string[]): string {
 }
 
 function armorToCrlf(armored: string): string {
-  return armored.replace(/\r?\n/g, '\r\n').replace(/(\r\n)+$/, '');
+  return trimEndChars(armored.replace(/\r?\n/g, '\r\n'), '\r\n');
 }
 
 /**

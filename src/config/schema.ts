@@ -216,13 +216,17 @@ const processing = z
     /** Messages processed at once. OpenPGP work runs in the worker threads, so a few more
      * messages than cores in flight keep the disk waits (fsync) overlapped. */
     concurrency: z.number().int().min(1).max(64).default(4),
-    /** A message whose processing takes longer is left in the store and retried. */
-    timeoutSeconds: z.number().int().min(1).max(3600).default(120),
-    /** Worker threads that decrypt and verify (0: in the main thread). One per core is
-     * the most useful; each holds its own copy of the keys. `auto`: one per core (at
-     * most 4) in `intake serve`, none in one-shot commands such as `intake ingest`,
-     * where starting threads would cost more than the one message they serve. */
-    openpgpWorkers: z.union([z.literal('auto'), z.number().int().min(0).max(16)]).default('auto'),
+    /** Work budget of one message: its untrusted parsing (sandbox) may take this long before it is
+     * stopped and recorded as `overrun`; the rest of its processing (disk) likewise, else it is retried. */
+    timeoutSeconds: seconds(3600).default(120),
+    /** Sandbox worker threads that parse untrusted mail — MIME, OpenPGP, the report — one
+     * message at a time each, terminated and replaced when a message overruns its budget
+     * (DESIGN §10). Each holds its own copy of the keys. `auto`: one per core (at most 4)
+     * in `intake serve`, one in one-shot commands such as `intake ingest`. 0 parses in the
+     * main thread, where nothing can stop a message that hangs (tests, debugging). */
+    workers: z.union([z.literal('auto'), z.number().int().min(0).max(16)]).default('auto'),
+    /** Heap of each sandbox worker (V8 old generation); a message that needs more is `overrun`. */
+    workerMemoryMiB: z.number().int().min(64).max(16_384).default(1024),
     /** A message whose processing failed stays in the store and is retried after a delay doubling from min to max. */
     retryMinSeconds: seconds(86400).default(30),
     retryMaxSeconds: seconds(86400).default(3600),

@@ -43,12 +43,15 @@ export class LmtpListener extends MailListener {
     return { ...sharedServerOptions(this.deps.config.smtp), lmtp: true, banner: LMTP_BANNER };
   }
 
-  /** The hand-off parameter only on the Unix socket; anywhere else it is unknown (RFC 5321 §4.2.3: 555). */
+  /**
+   * The hand-off parameter only on the Unix socket; anywhere else it is unknown (RFC 5321
+   * §4.1.1.11: 555), like every parameter of an extension we do not offer.
+   */
   protected override checkMailFrom(address: SMTPServerAddress, endpoint: Endpoint): Reply | null {
-    const value = address.args ? address.args[HANDOFF_PARAM] : undefined;
-    if (value === undefined) return null;
-    if (endpoint.kind !== 'unix') return reply(555, `${HANDOFF_PARAM} is not recognised here`);
-    return parseHandoffFlags(value) ? null : reply(501, `Malformed ${HANDOFF_PARAM} parameter`);
+    const { [HANDOFF_PARAM]: value, ...others } = (address.args || {}) as Record<string, string | true>;
+    if (value !== undefined && endpoint.kind !== 'unix') return reply(555, `${HANDOFF_PARAM} is not recognised here`);
+    if (value !== undefined && !parseHandoffFlags(value)) return reply(501, `Malformed ${HANDOFF_PARAM} parameter`);
+    return super.checkMailFrom({ ...address, args: others }, endpoint);
   }
 
   /** No early-talker pause before the greeting (greet-at-once.ts): our clients are the MTA and `intake ingest`. */

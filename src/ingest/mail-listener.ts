@@ -10,6 +10,7 @@ import type { Outcome } from '../model/outcome.js';
 import type { TransportInfo } from '../model/transport.js';
 import { findBareLineEnding } from './line-endings.js';
 import { describeEndpoint, listenOn, type Endpoint } from './listen-endpoint.js';
+import { unknownParameter } from './esmtp-parameters.js';
 import { receiveData } from './smtp-data.js';
 
 /** What a listener needs from the app: the two verbs and the queue's back-pressure signal. */
@@ -45,7 +46,8 @@ export const reply = (responseCode: number, message: string): Reply => Object.as
 /**
  * What SMTP (RFC 5321) and LMTP (RFC 2033) share, as smtp-server sessions on one or more
  * endpoints: recipients must be team addresses (`550 5.1.1`), the size limit is enforced
- * on the bytes actually sent (`552`), bare CR/LF is refused (`554`, policy `reject`),
+ * on the bytes actually sent (`552`), bare CR/LF is refused (`554`, policy `reject`), an
+ * ESMTP parameter we do not implement is `555` (RFC 5321 §4.1.1.11),
  * DATA has a deadline (`421`), a full work queue holds the reply and then answers `451`
  * (back-pressure), and nothing is answered `250` before `intake.accept` has made the
  * bytes durable. Each protocol decides what it answers once they are (`deliver`).
@@ -71,9 +73,16 @@ export abstract class MailListener implements Component {
   protected abstract serverOptions(endpoint: Endpoint): Promise<SMTPServerOptions>;
   /** Stores a received message (through `acceptReceived`) and returns the `250` text. */
   protected abstract deliver(message: ReceivedMessage): Promise<string>;
-  /** A refusal of MAIL FROM parameters this protocol does not take, or null. */
-  protected checkMailFrom(_address: SMTPServerAddress, _endpoint: Endpoint): Reply | null {
-    return null;
+  /** A refusal of MAIL FROM parameters this protocol does not take, or null (RFC 5321 §4.1.1.11: 555). */
+  protected checkMailFrom(address: SMTPServerAddress, _endpoint: Endpoint): Reply | null {
+    return this.refuseParameter('MAIL FROM', unknownParameter(address.args, 'mail'));
+  }
+
+  /** `555 5.5.4` for a parameter we do not implement (smtp-server adds the enhanced code). */
+  protected refuseParameter(command: string, parameter: string | null): Reply | null {
+    if (parameter === null) return null;
+    this.deps.counters.add(`${this.name}.rejected.parameter`);
+    return reply(555, `${command} parameter ${escapeForLog(parameter, 40)} not recognized or not implemented`);
   }
   /** A protocol's own adjustment of a new server instance, before it listens. */
   protected prepareServer(_server: SMTPServer): void {}
@@ -145,7 +154,7 @@ export abstract class MailListener implements Component {
         if (refused) return callback(refused);
         void this.waitForRoom().then((room) => callback(room ? null : this.refuseBusy()));
       },
-      onRcptTo: (address, session, callback) => callback(this.onRcptTo(address, session)),
+      onRcptTo: (address, session, callback) => callback(this.refuseParameter('RCPT TO', unknownParameter(address.args, 'rcpt')) ?? this.onRcptTo(address, session)),
       onData: (stream, session, callback) => {
         const work = this.onData(stream, session, endpoint)
           .then(

@@ -42,6 +42,7 @@ export function buildMessageRecord(draft: Draft): MessageRecord {
 export function flagsOf(record: MessageRecord): string[] {
   const flags: string[] = [];
   if (record.parse.status === 'unparseable') flags.push('unparseable');
+  if (record.parse.status === 'overrun') flags.push('overrun');
   if (!record.from.valid) flags.push('invalid-from');
   if (record.threading.kind !== 'new' && !record.threading.senderKnown) flags.push('unknown-sender-followup');
   if (record.encryption.wrapped) flags.push('wrapped-ciphertext');

@@ -76,6 +76,8 @@ export interface Draft {
   outgoing: OutgoingMail[];
   /** Those that could not be composed (e.g. the team key cannot sign): queued to be composed again. */
   unsent: Array<{ plan: MailPlan; error: string }>;
+  /** Time its untrusted parsing has taken so far (sandbox tasks), against processing.timeoutSeconds. */
+  workMs: number;
 }
 
 export function initialDraft(message: ReceivedMessage): Draft {
@@ -101,6 +103,7 @@ export function initialDraft(message: ReceivedMessage): Draft {
     ack: notComposedAck(),
     outgoing: [],
     unsent: [],
+    workMs: 0,
   };
 }
 

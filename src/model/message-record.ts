@@ -208,7 +208,8 @@ export interface OnDutyRecord {
 }
 
 export interface ParseVerdict {
-  status: 'ok' | 'unparseable';
+  /** `overrun`: parsing went over its time or memory budget (DESIGN §10); the raw bytes are kept. */
+  status: 'ok' | 'unparseable' | 'overrun';
   error: string | null;
 }
 

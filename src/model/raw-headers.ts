@@ -1,3 +1,5 @@
+import { trimEndChars, trimStartChars } from './linear-text.js';
+
 /**
  * A small reader for the top-level header block of a raw message. We count and read
  * header fields ourselves because mail parsers are lenient in ways that matter for trust:
@@ -37,7 +39,7 @@ export function readHeaders(raw: Buffer): RawHeader[] {
     current = null;
     const colon = line.indexOf(':');
     if (colon <= 0) continue; // not a field (e.g. an mbox "From " line)
-    const name = line.slice(0, colon).replace(/[ \t]+$/, '');
+    const name = trimEndChars(line.slice(0, colon), ' \t');
     if (!/^[\x21-\x39\x3b-\x7e]+$/.test(name)) continue;
     current = { name, value: line.slice(colon + 1) };
   }
@@ -46,7 +48,7 @@ export function readHeaders(raw: Buffer): RawHeader[] {
 }
 
 function finish(field: { name: string; value: string }): RawHeader {
-  return { name: field.name, value: field.value.replace(/^[ \t]+/, '').replace(/[ \t]+$/, '') };
+  return { name: field.name, value: trimEndChars(trimStartChars(field.value, ' \t'), ' \t') };
 }
 
 /** All values of a field, by case-insensitive name, in message order. */

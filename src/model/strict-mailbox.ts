@@ -18,25 +18,22 @@ function fail(problem: string): MailboxParse {
   return { ok: false, problem };
 }
 
-/** Characters outside quoted strings, with quoted strings replaced by a placeholder. */
+/**
+ * Characters outside quoted strings, with quoted strings replaced by a placeholder.
+ * Built from slices (one per quoted string), not a character at a time.
+ */
 function outsideQuotes(value: string): string | null {
-  let out = '';
-  let inQuote = false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i];
-    if (inQuote) {
-      if (c === '\\') i++;
-      else if (c === '"') inQuote = false;
-      continue;
-    }
-    if (c === '"') {
-      inQuote = true;
-      out += 'Q';
-      continue;
-    }
-    out += c;
+  const out: string[] = [];
+  let from = 0;
+  for (let open = value.indexOf('"'); open !== -1; open = value.indexOf('"', from)) {
+    out.push(value.slice(from, open), 'Q');
+    let i = open + 1;
+    while (i < value.length && value[i] !== '"') i += value[i] === '\\' ? 2 : 1;
+    if (i >= value.length) return null;
+    from = i + 1;
   }
-  return inQuote ? null : out;
+  out.push(value.slice(from));
+  return out.join('');
 }
 
 export function parseAddrSpec(spec: string): MailboxParse {

@@ -1,3 +1,5 @@
+import { stripHtml } from '../model/html-text.js';
+
 /**
  * Finding ASCII armor (RFC 9580 §6.2) in text parts. Inline PGP is "signed by X" only
  * when the armor block is the whole text with nothing but whitespace outside it
@@ -55,19 +57,25 @@ export function soleArmorBlock(text: string): ArmorBlock | null {
 
 /**
  * The text an HTML part shows, enough to find armor that Outlook-style clients put in
- * an HTML body: line-break tags become newlines, other tags go, entities are decoded.
+ * an HTML body: script/style/head go with their content, line-break tags become
+ * newlines, other tags go, entities are decoded. One pass (model/html-text.ts).
  */
 export function htmlToArmorText(html: string): string {
-  return html
-    .replace(/<(script|style|head)\b[\s\S]*?<\/\1\s*>/gi, '')
-    .replace(/\r\n/g, '\n')
-    .replace(/(<br\s*\/?>|<\/(p|div|tr|li|h\d)>)[ \t]*\n?/gi, '\n')
-    .replace(/<[^>]*>/g, '')
+  const text = stripHtml(html.replaceAll('\r\n', '\n'), {
+    dropElements: ['script', 'style', 'head'],
+    maxTagLength: Number.POSITIVE_INFINITY,
+    isLineBreak: (inner) => BREAK_TAG.test(inner) || CLOSING_BLOCK.test(inner),
+    swallowAfterBreak: true,
+  });
+  return text
     .replace(/&(#x?[0-9a-f]+|lt|gt|amp|quot|apos|nbsp);/gi, (_, entity: string) => decodeEntity(entity))
     .split('\n')
     .map((line) => line.trim())
     .join('\n');
 }
+
+const BREAK_TAG = /^br\s*\/?$/i;
+const CLOSING_BLOCK = /^\/(?:p|div|tr|li|h\d)$/i;
 
 function decodeEntity(entity: string): string {
   const named: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'", nbsp: ' ' };

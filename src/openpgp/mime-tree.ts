@@ -2,6 +2,7 @@ import type { Transform } from 'node:stream';
 import { Splitter } from '@zone-eu/mailsplit';
 import libmime from 'libmime';
 import { firstHeader, readHeaders, type RawHeader } from '../model/raw-headers.js';
+import { trimEndChars } from '../model/linear-text.js';
 
 /**
  * The message as a tree of raw MIME parts, each with its exact byte range in the input.
@@ -147,7 +148,7 @@ function delimiterLines(raw: Buffer, boundaries: Set<string>): Map<string, numbe
     const lineEnd = raw.indexOf(0x0a, lineStart);
     const end = lineEnd === -1 ? raw.length : lineEnd;
     if (raw[lineStart] === 0x2d && raw[lineStart + 1] === 0x2d && end - lineStart <= 1000) {
-      const text = raw.subarray(lineStart + 2, end).toString('latin1').replace(/[ \t\r]+$/, '');
+      const text = trimEndChars(raw.subarray(lineStart + 2, end).toString('latin1'), ' \t\r');
       for (const candidate of [text, text.endsWith('--') ? text.slice(0, -2) : null]) {
         if (candidate === null || !boundaries.has(candidate)) continue;
         const list = found.get(candidate) ?? [];
@@ -238,17 +239,38 @@ export function decodeText(part: MimePart): string {
   }
 }
 
+/** RFC 2045 §6.7, into one preallocated buffer (never larger than the input). */
 function decodeQuotedPrintable(text: string): Buffer {
-  const unfolded = text.replace(/=\r?\n/g, '');
-  const bytes: number[] = [];
-  for (let i = 0; i < unfolded.length; i++) {
-    const hex = unfolded.slice(i + 1, i + 3);
-    if (unfolded[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(hex)) {
-      bytes.push(Number.parseInt(hex, 16));
-      i += 2;
-    } else {
-      bytes.push(unfolded.charCodeAt(i) & 0xff);
+  const out = Buffer.allocUnsafe(text.length);
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x3d) {
+      // A soft line break (`=` CRLF or `=` LF) is no character.
+      if (text[i + 1] === '\n') {
+        i += 1;
+        continue;
+      }
+      if (text[i + 1] === '\r' && text[i + 2] === '\n') {
+        i += 2;
+        continue;
+      }
+      const high = hexValue(text.charCodeAt(i + 1));
+      const low = hexValue(text.charCodeAt(i + 2));
+      if (high >= 0 && low >= 0) {
+        out[length++] = (high << 4) | low;
+        i += 2;
+        continue;
+      }
     }
+    out[length++] = code & 0xff;
   }
-  return Buffer.from(bytes);
+  return out.subarray(0, length);
+}
+
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x41 && code <= 0x46) return code - 0x37;
+  if (code >= 0x61 && code <= 0x66) return code - 0x57;
+  return -1;
 }

@@ -29,7 +29,7 @@ export async function collectOfferedKeys(headers: readonly RawHeader[], attachme
     if (isKey) found.push(...(await parsed(attachment.content, 'attachment')));
   }
   for (const header of headerValues(headers, 'autocrypt')) {
-    const keydata = /(?:^|;)\s*keydata\s*=\s*([A-Za-z0-9+/=\s]+)$/.exec(header)?.[1];
+    const keydata = autocryptKeydata(header);
     if (keydata) found.push(...(await parsed(Buffer.from(keydata.replace(/\s+/g, ''), 'base64'), 'autocrypt')));
   }
   const unique = new Map(found.map((k) => [`${k.source}:${k.fingerprint}`, k]));
@@ -43,4 +43,16 @@ async function parsed(bytes: Buffer, source: OfferedKey['source']): Promise<Offe
   } catch {
     return [];
   }
+}
+
+/**
+ * The `keydata` attribute, which Autocrypt Level 1 §2.1 puts last: the final `;`-separated
+ * attribute, base64 with folding whitespace. Split, not matched, so it stays linear.
+ */
+function autocryptKeydata(header: string): string | null {
+  const last = header.slice(header.lastIndexOf(';') + 1);
+  const equals = last.indexOf('=');
+  if (equals === -1 || last.slice(0, equals).trim().toLowerCase() !== 'keydata') return null;
+  const data = last.slice(equals + 1);
+  return /^[A-Za-z0-9+/=\s]+$/.test(data) && data.trim() !== '' ? data : null;
 }

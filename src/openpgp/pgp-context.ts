@@ -15,12 +15,12 @@ export interface PgpContext {
   clockSkewMs: number;
 }
 
-export function pgpContextFor(ctx: StageContext, receivedAt: Date): PgpContext {
+/** The keys and limits of every message; `receivedAt` is added per message. */
+export function pgpContextFor(ctx: Pick<StageContext, 'config' | 'keys'>): Omit<PgpContext, 'receivedAt'> {
   return {
     team: ctx.keys.team,
     keyring: ctx.keys.keyring,
     config: hardenedOpenpgpConfig(ctx.config, ctx.keys.team.isRsa),
-    receivedAt,
     maxSignatureAgeMs: ctx.config.pgp.maxSignatureAgeDays * 24 * 3600 * 1000,
     clockSkewMs: ctx.config.pgp.clockSkewSeconds * 1000,
   };

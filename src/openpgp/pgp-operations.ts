@@ -135,7 +135,8 @@ export function ciphertextHash(message: openpgp.Message<Uint8Array>): string | n
 
 /** Stable error codes for message.json (the library's text varies between versions). */
 export function errorCode(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  // The library's message can quote input; the patterns below need only its start.
+  const message = (error instanceof Error ? error.message : String(error)).slice(0, 300);
   if (/not authenticated|unauthenticated|missing mdc/i.test(message)) return 'unauthenticated';
   if (/decompressed message size/i.test(message)) return 'too-large';
   if (/modification detected|integrity|authentication tag|MDC/i.test(message)) return 'integrity';

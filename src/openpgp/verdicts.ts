@@ -35,7 +35,17 @@ export function signatureVerdict(signers: SignerVerdict[], coverage: 'whole' | '
   return { status, coverage: coverage === 'none' ? 'partial' : coverage, signers, fromMatchesSigner };
 }
 
+/** `Name <addr>` (the address in the last `<>`, at the end) or a bare `addr`. */
 function addressOf(userId: string): string | null {
-  const match = /<([^<>\s]+@[^<>\s]+)>\s*$/.exec(userId) ?? /^([^<>\s]+@[^<>\s]+)$/.exec(userId.trim());
-  return match ? normalizeAddress(match[1]!) : null;
+  const trimmed = userId.trim();
+  const bracketed = trimmed.endsWith('>') ? trimmed.slice(trimmed.lastIndexOf('<') + 1, -1) : null;
+  const candidate = bracketed ?? trimmed;
+  if (bracketed !== null && trimmed.lastIndexOf('<') === -1) return null;
+  return isPlainAddress(candidate) ? normalizeAddress(candidate) : null;
+}
+
+/** `local@domain` with no blank or angle bracket, `@` neither first nor last. */
+function isPlainAddress(text: string): boolean {
+  const at = text.indexOf('@');
+  return at > 0 && at < text.length - 1 && !/[\s<>]/.test(text);
 }

@@ -6,7 +6,7 @@ import type { IntakeStore, Lease, StoreLookups } from '../store/store.js';
 import type { Keyring } from '../keys/keyring.js';
 import type { TeamKey } from '../keys/team-key.js';
 import type { ReportKnowledge } from '../report/knowledge.js';
-import type { OpenpgpWorkers } from '../openpgp/openpgp-workers.js';
+import type { Sandbox } from '../sandbox/sandbox.js';
 
 /** Read-only questions a stage may ask about the store (committed data only). */
 export type TicketLookups = StoreLookups;
@@ -15,8 +15,6 @@ export type TicketLookups = StoreLookups;
 export interface KeyMaterial {
   team: TeamKey;
   keyring: Keyring;
-  /** OpenPGP worker threads (processing.openpgpWorkers > 0), each with its own keys. */
-  workers?: OpenpgpWorkers;
 }
 
 /** What a pure or CPU-only stage gets: configuration, the clock, keys, lookups. No writers. */
@@ -29,6 +27,8 @@ export interface StageContext {
   templates: AckTemplates;
   /** Form templates, classification and priority rules, read once at start-up. */
   report: ReportKnowledge;
+  /** Where untrusted bytes are parsed, within each message's budget (src/sandbox/). */
+  sandbox: Sandbox;
 }
 
 /** Effect steps (place, commit) also get the store they write to. */
@@ -42,9 +42,10 @@ export interface EffectContext extends StageContext {
 export type StageFn = (draft: Draft, ctx: StageContext) => Draft | Promise<Draft>;
 export type EffectFn = (draft: Draft, ctx: EffectContext) => Promise<Draft>;
 
+/** `sandboxed`: the step's work is bounded by the sandbox's budget, not the pipeline's deadline. */
 export type Step =
-  | { name: string; kind: 'stage'; run: StageFn }
+  | { name: string; kind: 'stage'; run: StageFn; sandboxed?: boolean }
   | { name: string; kind: 'effect'; run: EffectFn };
 
-export const stage = (name: string, run: StageFn): Step => ({ name, kind: 'stage', run });
+export const stage = (name: string, run: StageFn, options: { sandboxed?: boolean } = {}): Step => ({ name, kind: 'stage', run, ...options });
 export const effect = (name: string, run: EffectFn): Step => ({ name, kind: 'effect', run });

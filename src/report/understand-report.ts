@@ -6,7 +6,7 @@ import { findTlp } from './classify/tlp.js';
 import { declaredHosts } from './declared-hosts.js';
 import type { Extraction } from './formats/extraction.js';
 import { collectIndicators, type DeclaredHosts } from './indicators/collect-indicators.js';
-import { findIndicators, mergeFound } from './indicators/find-indicators.js';
+import { findIndicators } from './indicators/find-indicators.js';
 import type { ReportKnowledge } from './knowledge.js';
 import { readReport } from './read-report.js';
 
@@ -32,7 +32,8 @@ export function understandReport(draft: Draft, knowledge: ReportKnowledge): Unde
   const subject = draft.headers.subjectDecoded ?? '';
   const texts = boundedTexts([...extraction.texts, ...attachmentTexts(draft)], knowledge.limits.maxTextBytes);
   const declared = declaredHosts(extraction.fields);
-  const found = mergeFound(texts.map(findIndicators));
+  // One scan of all texts: a form of 100,000 one-line answers must not pay 100,000 scans' set-up.
+  const found = findIndicators(texts.join('\n'));
   const { indicators, truncated } = collectIndicators(declared, found, knowledge.limits.maxIndicators);
   const warnings = truncated ? [...extraction.warnings, `more indicators than report.maxIndicators (${knowledge.limits.maxIndicators}); the lists were cut`] : extraction.warnings;
   const input = ruleInput(extraction, subject, knowledge, declared);
@@ -42,7 +43,7 @@ export function understandReport(draft: Draft, knowledge: ReportKnowledge): Unde
     form: { template: extraction.template, fields: extraction.fields, warnings },
     classification,
     indicators,
-    tlp: findTlp([subject, ...texts]),
+    tlp: findTlp([[subject, ...texts].join('\n')]),
     priority,
   };
 }

@@ -29,8 +29,11 @@ export function testConfig(dir: string, overrides: DeepPartial<Config> = {}): Co
     archive: { dir: 'data', ...sections.archive },
     smtp: { enabled: false, ...sections.smtp },
     log: { level: 'debug', file: 'data/logs/intake.log', ...sections.log },
+    // In-process test apps parse in the calling thread unless a test asks for workers
+    // (test/sandbox/ does; spawned `intake` commands use the default, `auto`).
+    processing: { workers: 0, ...sections.processing },
     ...Object.fromEntries(
-      Object.entries(sections).filter(([key]) => !['team', 'pgp', 'archive', 'smtp', 'log'].includes(key)),
+      Object.entries(sections).filter(([key]) => !['team', 'pgp', 'archive', 'smtp', 'log', 'processing'].includes(key)),
     ),
   };
   return parseConfig(path.join(dir, 'test.yaml'), YAML.stringify(document), dir);

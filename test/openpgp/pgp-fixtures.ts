@@ -54,7 +54,7 @@ export const reporterTransport = fileTransport('reporter@example.org', ['cert@xy
 /** parse-mime + unwrap-openpgp on one message, for what message.json does not hold (the body). */
 export async function unwrapDraft(t: TestApp, raw: Buffer) {
   const message = { receiptId: 'test', raw, sha256: sha256Hex(raw), receivedAt: t.clock.now(), transport: reporterTransport };
-  return unwrapOpenpgp(await parseMime(initialDraft(message)), t.app.context);
+  return unwrapOpenpgp(await parseMime(initialDraft(message), t.app.context), t.app.context);
 }
 
 /** Signature order within a message is the tool's; compare signers by fingerprint. */

@@ -10,11 +10,11 @@ import { pgpFixtures, reporterTransport } from './pgp-fixtures.js';
 const fixtures = Object.fromEntries(pgpFixtures('openpgp').map((f) => [f.name, f]));
 
 describe('keyring reload', () => {
-  for (const openpgpWorkers of [0, 1]) {
-    it(`uses a key imported after start-up once reloaded (openpgpWorkers: ${openpgpWorkers})`, async () => {
+  for (const workers of [0, 1]) {
+    it(`uses a key imported after start-up once reloaded (workers: ${workers})`, async () => {
       const first = fixtures['signed-mime-plain-cv25519-gpg']!;
       const second = fixtures['signed-mime-plain-cv25519-sqop']!;
-      const t = await createTestApp({ pgp: { privateKeyFile: path.join(FIXTURES, 'keys/team.sec.asc'), keyringDir: 'ring' }, processing: { openpgpWorkers } });
+      const t = await createTestApp({ pgp: { privateKeyFile: path.join(FIXTURES, 'keys/team.sec.asc'), keyringDir: 'ring' }, processing: { workers } });
       t.clock.set([first.expected.receivedAt, second.expected.receivedAt].sort()[1]!);
       try {
         expect((await runPipelineOn(t, first.file, { transport: reporterTransport })).record!.signature.status).toBe('unknown-key');

@@ -1,6 +1,6 @@
 import { renderTemplate, type TemplateValues } from '../../compose/ack-template.js';
 import { domainOf, formatMailbox, replyIds } from '../../compose/mail-headers.js';
-import { composePlanned, type MailPlan } from '../../compose/mail-plan.js';
+import type { MailPlan } from '../../compose/mail-plan.js';
 import { zonedFields } from '../../model/zoned-time.js';
 import type { Draft } from '../../model/draft.js';
 import { formatSeq } from '../../model/ticket-id.js';
@@ -29,8 +29,10 @@ export async function composeAck(draft: Draft, ctx: StageContext): Promise<Draft
   const unsent: Draft['unsent'] = [];
   for (const plan of plansFor(draft, ctx)) {
     try {
-      // In an OpenPGP worker when there are some (signing is the costliest CPU work per ack).
-      outgoing.push(ctx.keys.workers ? await ctx.keys.workers.compose(plan) : await composePlanned(plan, ctx.keys));
+      // In a sandbox worker (signing is the costliest CPU work per ack); our own text, so
+      // the full processing budget, not what the message's parsing left of it.
+      const budgetMs = ctx.config.processing.timeoutSeconds * 1000;
+      outgoing.push((await ctx.sandbox.run('compose', { plan }, { budgetMs, label: draft.message.sha256 })).value);
     } catch (error) {
       unsent.push({ plan, error: `compose: ${(error as Error).message}`.slice(0, 300) });
     }

@@ -1,6 +1,6 @@
 import type { Draft } from '../../model/draft.js';
-import { understandReport } from '../../report/understand-report.js';
 import type { StageContext } from '../stage.js';
+import { untrusted } from '../untrusted.js';
 
 /**
  * Understands the report (docs/research/forms.md; RFC 2350 §3.6 reporting forms): which form
@@ -9,8 +9,8 @@ import type { StageContext } from '../stage.js';
  * the priority. Reads only the body the earlier stages produced — the decrypted payload
  * when there was one. Nothing of it is logged: the log line carries the classification.
  */
-export function extractReport(draft: Draft, ctx: StageContext): Draft {
-  if (draft.parse.status === 'unparseable') return draft;
-  const understood = understandReport(draft, ctx.report);
-  return { ...draft, ...understood };
+export async function extractReport(draft: Draft, ctx: StageContext): Promise<Draft> {
+  if (draft.parse.status !== 'ok') return draft;
+  const { outerHeaders, headers, body } = draft;
+  return untrusted(draft, ctx, 'understand', { outerHeaders, headers, body }, (understood) => ({ ...draft, ...understood }));
 }

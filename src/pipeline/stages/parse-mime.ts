@@ -1,16 +1,19 @@
 import libmime from 'libmime';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Draft, ExtractedAttachment, ReportBody } from '../../model/draft.js';
-import type { FromCheck, HeaderSummary } from '../../model/message-record.js';
+import type { FromCheck, HeaderSummary, ParseVerdict } from '../../model/message-record.js';
 import { firstHeader, headerValues, readHeaders, type RawHeader } from '../../model/raw-headers.js';
 import { parseStrictMailbox } from '../../model/strict-mailbox.js';
 import { sha256Hex } from '../../model/digest.js';
+import type { StageContext } from '../stage.js';
+import { untrusted } from '../untrusted.js';
 
 /**
  * Reads the outer message: our own header count and strict From, then mailparser for the
  * body and attachments. mailparser runs with everything that turns text into active
  * content switched off. A message it cannot parse is a verdict (`unparseable`), not an
- * error: the raw bytes are archived and the ticket is flagged.
+ * error: the raw bytes are archived and the ticket is flagged. It runs in a sandbox
+ * worker (src/sandbox/): a message that overruns its budget is `overrun`, not a hang.
  */
 export const SAFE_PARSER_OPTIONS = {
   skipTextToHtml: true,
@@ -21,20 +24,33 @@ export const SAFE_PARSER_OPTIONS = {
   maxHtmlLengthToParse: 2 * 1024 * 1024,
 } as const;
 
-export async function parseMime(draft: Draft): Promise<Draft> {
-  const outerHeaders = readHeaders(draft.message.raw);
+/** What parse-mime reads from the raw bytes alone (so it can run in a sandbox worker). */
+export interface OuterMessage {
+  outerHeaders: RawHeader[];
+  headers: HeaderSummary;
+  from: FromCheck;
+  parse: ParseVerdict;
+  body: ReportBody;
+}
+
+export async function readOuterMessage(raw: Buffer): Promise<OuterMessage> {
+  const outerHeaders = readHeaders(raw);
   const headers = summarizeHeaders(outerHeaders);
   const from = checkFrom(outerHeaders);
-  if (outerHeaders.length === 0) {
-    return { ...draft, outerHeaders, headers, from, parse: { status: 'unparseable', error: 'no header fields' } };
-  }
+  const empty: ReportBody = { text: '', html: null, attachments: [] };
+  if (outerHeaders.length === 0) return { outerHeaders, headers, from, body: empty, parse: { status: 'unparseable', error: 'no header fields' } };
   try {
-    const mail = await simpleParser(draft.message.raw, SAFE_PARSER_OPTIONS);
-    return { ...draft, outerHeaders, headers, from, body: bodyOf(mail) };
+    const mail = await simpleParser(raw, SAFE_PARSER_OPTIONS);
+    return { outerHeaders, headers, from, body: bodyOf(mail), parse: { status: 'ok', error: null } };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { ...draft, outerHeaders, headers, from, parse: { status: 'unparseable', error: message } };
+    return { outerHeaders, headers, from, body: empty, parse: { status: 'unparseable', error: message } };
   }
+}
+
+/** The stage: the outer message read in the sandbox, within the message's work budget. */
+export async function parseMime(draft: Draft, ctx: StageContext): Promise<Draft> {
+  return untrusted(draft, ctx, 'parse-mime', { raw: draft.message.raw }, (outer) => ({ ...draft, ...outer }));
 }
 
 export function bodyOf(mail: ParsedMail): ReportBody {

@@ -2,31 +2,37 @@ import type { Draft, ReportBody } from '../../model/draft.js';
 import type { CiphertextRecord } from '../../model/message-record.js';
 import { flagDateMismatch } from '../../openpgp/date-mismatch.js';
 import { collectOfferedKeys } from '../../openpgp/offered-keys.js';
-import { openPayload, type OpenedPayload } from '../../openpgp/open-payload.js';
-import { pgpContextFor } from '../../openpgp/pgp-context.js';
+import type { OpenedPayload } from '../../openpgp/open-payload.js';
 import type { StageContext } from '../stage.js';
+import { untrusted } from '../untrusted.js';
 
 /**
  * Decrypts and verifies every OpenPGP layer (DESIGN §6) and, when the payload was opened
  * in a sound context, makes it the report body that later stages read. Signatures are
  * judged one by one; a wrapped or replayed ciphertext is opened but its plaintext never
  * becomes this message's body, so it is not attributed to the outer From. The CPU work
- * runs in an OpenPGP worker thread when `processing.openpgpWorkers` > 0.
+ * runs in the sandbox (src/sandbox/), within the message's budget.
  */
 export async function unwrapOpenpgp(draft: Draft, ctx: StageContext): Promise<Draft> {
-  if (draft.outerHeaders.length === 0) return draft;
-  let opened: OpenedPayload;
+  if (draft.outerHeaders.length === 0 || draft.parse.status === 'overrun') return draft;
+  const { raw, receivedAt } = draft.message;
+  let opened: OpenedPayload | null = null;
   try {
-    const { raw, receivedAt } = draft.message;
-    opened = ctx.keys.workers
-      ? await ctx.keys.workers.open(raw, draft.from, receivedAt)
-      : await openPayload(raw, draft.from, pgpContextFor(ctx, receivedAt));
+    const next = await untrusted(draft, ctx, 'open-openpgp', { raw, from: draft.from, receivedAt: receivedAt.getTime() }, (value) => {
+      opened = value;
+      return draft;
+    });
+    if (!opened) return next; // overrun
+    return { ...(await applyOpened(draft, opened, ctx)), workMs: next.workMs };
   } catch (error) {
     // The raw splitter's own limits (header size, part count): parse-mime has already
     // judged such a message; there is no OpenPGP structure we could trust in it.
     if ((error as { code?: string }).code === 'EMAXLEN') return draft;
     throw error;
   }
+}
+
+async function applyOpened(draft: Draft, opened: OpenedPayload, ctx: StageContext): Promise<Draft> {
   const replayOf = await firstCarrier(opened.encryption.parts ?? [], draft, ctx);
   const base = !replayOf && opened.payloadBody ? opened.payloadBody : draft.body;
   const body: ReportBody = opened.extraAttachments.length === 0 ? base : { ...base, attachments: [...base.attachments, ...opened.extraAttachments] };

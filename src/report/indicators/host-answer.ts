@@ -1,6 +1,7 @@
 import { isHostName } from './domains.js';
 import { findAddresses } from './ip-addresses.js';
 import { refang } from './refang.js';
+import { trimEndChars } from '../../model/linear-text.js';
 
 /** A "hostname and IP" answer (CERT/CC v5 item 7) split into its name and addresses. */
 export interface HostAnswer {
@@ -15,7 +16,7 @@ export function parseHostAnswer(raw: string): HostAnswer {
   const addresses = [...ips, ...cidrs];
   let hostname: string | null = null;
   for (const token of text.split(/[\s,;/()[\]<>"']+/)) {
-    const name = token.replace(/[.:]+$/, '');
+    const name = trimEndChars(token, '.:');
     if (name === '' || /^[\d.]+$/.test(name) || name.includes(':')) continue;
     if (isHostName(name) || /^[a-z][a-z0-9-]{0,62}$/i.test(name)) {
       // A lone word is a host name only when the answer names nothing better.

@@ -14,12 +14,29 @@ export function findUrls(text: string): URL[] {
   return [...found.values()];
 }
 
+/**
+ * Sentence punctuation, then unbalanced `)` and `]`, come off the end. The bracket
+ * counts are taken once and updated as characters go, so the trim is linear.
+ */
 function trimTrailing(candidate: string): string {
-  let url = candidate.replace(/[.,;:!?'"*]+$/, '');
-  while (url.endsWith(')') && count(url, '(') < count(url, ')')) url = url.slice(0, -1).replace(/[.,;:!?'"*]+$/, '');
-  while (url.endsWith(']') && count(url, '[') < count(url, ']')) url = url.slice(0, -1);
-  return url;
+  let open = count(candidate, '(') - count(candidate, ')');
+  let squareOpen = count(candidate, '[') - count(candidate, ']');
+  let end = candidate.length;
+  const punctuation = (ch: string | undefined) => ch !== undefined && TRAILING_PUNCTUATION.includes(ch);
+  while (end > 0 && punctuation(candidate[end - 1])) end--;
+  while (end > 0 && candidate[end - 1] === ')' && open < 0) {
+    end--;
+    open++;
+    while (end > 0 && punctuation(candidate[end - 1])) end--;
+  }
+  while (end > 0 && candidate[end - 1] === ']' && squareOpen < 0) {
+    end--;
+    squareOpen++;
+  }
+  return candidate.slice(0, end);
 }
+
+const TRAILING_PUNCTUATION = '.,;:!?\'"*';
 
 function count(text: string, ch: string): number {
   let n = 0;

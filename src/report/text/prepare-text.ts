@@ -72,7 +72,7 @@ export function prepareText(body: ReportBody, maxChars: number): PreparedText {
     if (state === 'signed' && content.startsWith('- ')) content = content.slice(2);
     if (content === '-- ' && depth === 0) signatureAt = lines.length;
     if (content === '--' && depth === 0) bareSignatureAt = lines.length;
-    lines.push({ text: content.replace(/\s+$/, ''), depth, lineNo: i + 1 });
+    lines.push({ text: content.trimEnd(), depth, lineNo: i + 1 });
   }
   // A usenet signature ("-- ", RFC 3676 §4.3) ends the report when what follows is short.
   const after = (at: number) => lines.slice(at + 1).filter((l) => l.text.trim() !== '').length;

@@ -1,0 +1,28 @@
+import { IntakeError } from '../model/errors.js';
+
+/**
+ * A message whose untrusted parsing went over its budget (DESIGN §10): the time of
+ * `processing.timeoutSeconds`, or the worker's heap (`processing.workerMemoryMiB`). It is
+ * permanent — the same bytes overrun again — so the message is recorded, not retried.
+ */
+export type OverrunLimit = 'time' | 'memory';
+
+export class OverrunError extends IntakeError {
+  readonly limit: OverrunLimit;
+  readonly task: string;
+
+  constructor(limit: OverrunLimit, task: string, message: string) {
+    super('permanent', 'overrun', message);
+    this.name = 'OverrunError';
+    this.limit = limit;
+    this.task = task;
+  }
+}
+
+export function timeOverrun(task: string, budgetMs: number): OverrunError {
+  return new OverrunError('time', task, `${task} overran the processing time budget (processing.timeoutSeconds, ${Math.round(budgetMs / 100) / 10} s left for it)`);
+}
+
+export function memoryOverrun(task: string, mib: number): OverrunError {
+  return new OverrunError('memory', task, `${task} overran the worker memory limit (processing.workerMemoryMiB, ${mib} MiB)`);
+}

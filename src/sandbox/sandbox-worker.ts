@@ -1,0 +1,53 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import type { Config } from '../config/schema.js';
+import { loadKeyring } from '../keys/keyring.js';
+import { readTeamKey } from '../keys/team-key.js';
+import { hardenedOpenpgpConfig } from '../openpgp/openpgp-config.js';
+import { loadReportKnowledge } from '../report/knowledge.js';
+import { revive } from './revive.js';
+import { runTask, type TaskContext, type TaskName } from './tasks.js';
+
+/**
+ * A sandbox worker thread: reads the team key, the curated keyring and the report
+ * knowledge once, then runs one task at a time for the main thread. The main thread
+ * terminates it when a task overruns the message's budget; nothing here has to cooperate.
+ */
+export interface SandboxInit {
+  config: Config;
+  passphrase: string | null;
+}
+
+export interface TaskRequest {
+  id: number;
+  task: TaskName;
+  input: unknown;
+}
+
+export type TaskReply = { id: number; value: unknown } | { id: number; error: { message: string; code: string | null; kind: string | null } };
+
+const { config, passphrase } = workerData as SandboxInit;
+const team = await readTeamKey(config.pgp.privateKeyFile, passphrase);
+const openpgpConfig = hardenedOpenpgpConfig(config, team.isRsa);
+const context: TaskContext = {
+  pgp: {
+    team,
+    keyring: await loadKeyring(config.pgp.keyringDir, pino({ level: 'silent' }), openpgpConfig),
+    config: openpgpConfig,
+    maxSignatureAgeMs: config.pgp.maxSignatureAgeDays * 24 * 3600 * 1000,
+    clockSkewMs: config.pgp.clockSkewSeconds * 1000,
+  },
+  report: await loadReportKnowledge(config),
+};
+
+parentPort!.on('message', async ({ id, task, input }: TaskRequest) => {
+  let reply: TaskReply;
+  try {
+    reply = { id, value: await runTask(task, revive(input) as never, context) };
+  } catch (error) {
+    const { message, code, kind } = error as { message?: string; code?: string; kind?: string };
+    reply = { id, error: { message: String(message ?? error), code: code ?? null, kind: kind ?? null } };
+  }
+  parentPort!.postMessage(reply);
+});
+parentPort!.postMessage({ ready: true });

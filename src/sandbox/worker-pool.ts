@@ -1,0 +1,186 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { IntakeError, temporary } from '../model/errors.js';
+import { memoryOverrun, timeOverrun } from './overrun.js';
+import { revive } from './revive.js';
+import type { RunOptions, Sandbox, SandboxRun } from './sandbox.js';
+import type { SandboxInit, TaskReply } from './sandbox-worker.js';
+import type { TaskInput, TaskName } from './tasks.js';
+
+/**
+ * Sandbox worker threads, one task at a time each, so that stopping one stops only the
+ * message it was working on. A task that outlives its budget has its worker terminated
+ * (V8 stops it even inside a regular expression or a tight loop) and a fresh worker takes
+ * its place; a worker that hits its heap limit (`resourceLimits`) dies the same way. Both
+ * are the message's overrun. Tasks wait in a queue for a free worker; the wait is not
+ * counted against their budget. Workers start at once, without being awaited, so a
+ * one-shot command overlaps their start-up with its own.
+ */
+export interface PoolOptions {
+  size: number;
+  init: SandboxInit;
+  memoryMiB: number;
+  logger: Logger;
+}
+
+interface Job {
+  id: number;
+  task: TaskName;
+  input: unknown;
+  options: RunOptions;
+  resolve(run: SandboxRun<TaskName>): void;
+  reject(error: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  job: Job | null;
+  startedAt: number;
+  timer: NodeJS.Timeout | null;
+  stale: boolean;
+}
+
+export function startWorkerPool({ size, init, memoryMiB, logger }: PoolOptions): Sandbox {
+  const queue: Job[] = [];
+  const slots = new Set<Slot>();
+  let nextId = 0;
+  let closing = false;
+  let idleWaiters: Array<() => void> = [];
+
+  const spawn = (): void => {
+    const worker = new Worker(workerScript(), { workerData: init, resourceLimits: { maxOldGenerationSizeMb: memoryMiB } });
+    const slot: Slot = { worker, ready: false, job: null, startedAt: 0, timer: null, stale: false };
+    slots.add(slot);
+    worker.on('message', (message: { ready?: true } | TaskReply) => {
+      if ('ready' in message) {
+        slot.ready = true;
+        return dispatch();
+      }
+      finish(slot, message as TaskReply);
+    });
+    worker.on('error', (error: Error & { code?: string }) => lost(slot, error));
+    worker.on('exit', (code) => lost(slot, Object.assign(new Error(`sandbox worker exited with code ${code}`), { code: 'EXIT' })));
+  };
+
+  const dispatch = (): void => {
+    for (const slot of slots) {
+      if (!slot.ready || slot.job || slot.stale) continue;
+      const job = queue.shift();
+      if (!job) break;
+      slot.job = job;
+      slot.startedAt = performance.now();
+      slot.timer = setTimeout(() => overrun(slot), Math.max(0, job.options.budgetMs));
+      slot.worker.postMessage({ id: job.id, task: job.task, input: job.input });
+    }
+    if (queue.length === 0 && [...slots].every((s) => !s.job)) for (const wake of idleWaiters.splice(0)) wake();
+  };
+
+  const release = (slot: Slot): Job | null => {
+    const job = slot.job;
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.job = null;
+    slot.timer = null;
+    return job;
+  };
+
+  /** Ends a worker and, unless closing, starts its replacement. */
+  const replace = (slot: Slot): void => {
+    slots.delete(slot);
+    slot.worker.removeAllListeners();
+    slot.worker.on('error', () => undefined);
+    void slot.worker.terminate();
+    if (!closing) spawn();
+  };
+
+  const finish = (slot: Slot, reply: TaskReply): void => {
+    const ms = performance.now() - slot.startedAt;
+    const job = release(slot);
+    if (job && 'value' in reply) job.resolve({ value: revive(reply.value) as never, ms });
+    else if (job && 'error' in reply) job.reject(new IntakeError(reply.error.kind === 'permanent' ? 'permanent' : 'temporary', reply.error.code ?? 'sandbox-task-failed', reply.error.message));
+    if (slot.stale) replace(slot);
+    dispatch();
+  };
+
+  const overrun = (slot: Slot): void => {
+    const job = release(slot);
+    if (!job) return;
+    logger.error({ sha256: job.options.label, task: job.task, limit: 'time', budgetMs: Math.round(job.options.budgetMs) }, 'message overran its processing budget; sandbox worker terminated and replaced');
+    job.reject(timeOverrun(job.task, job.options.budgetMs));
+    replace(slot);
+    dispatch();
+  };
+
+  const lost = (slot: Slot, error: Error & { code?: string }): void => {
+    if (!slots.has(slot)) return;
+    const job = release(slot);
+    if (job && error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      logger.error({ sha256: job.options.label, task: job.task, limit: 'memory', memoryMiB }, 'message overran the worker memory limit; sandbox worker replaced');
+      job.reject(memoryOverrun(job.task, memoryMiB));
+    } else {
+      logger.error({ code: error.code ?? null, err: error.message, task: job?.task ?? null }, 'sandbox worker failed; replaced');
+      job?.reject(temporary('sandbox-worker-failed', error.message, error));
+      if (!slot.ready) return failStart(slot, error);
+    }
+    replace(slot);
+    dispatch();
+  };
+
+  /** A worker that cannot even start (keys unreadable): queued tasks fail now, and start-up is retried on the next task. */
+  const failStart = (slot: Slot, error: Error): void => {
+    slots.delete(slot);
+    for (const job of queue.splice(0)) job.reject(temporary('sandbox-unavailable', `no sandbox worker could start: ${error.message}`, error));
+  };
+
+  for (let i = 0; i < size; i++) spawn();
+
+  return {
+    run<T extends TaskName>(task: T, input: TaskInput<T>, options: RunOptions): Promise<SandboxRun<T>> {
+      if (closing) return Promise.reject(temporary('shutting-down', 'the sandbox is closing'));
+      if (options.budgetMs <= 0) return Promise.reject(timeOverrun(task, options.budgetMs));
+      while (slots.size < size) spawn();
+      return new Promise((resolve, reject) => {
+        queue.push({ id: nextId++, task, input, options, resolve: resolve as Job['resolve'], reject });
+        dispatch();
+      });
+    },
+    async reload() {
+      for (const slot of [...slots]) {
+        slot.stale = true;
+        if (!slot.job) replace(slot);
+      }
+    },
+    async close(graceMs) {
+      closing = true;
+      const idle = new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        dispatch();
+      });
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([idle, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, graceMs))))]);
+      clearTimeout(timer);
+      idleWaiters = [];
+      for (const job of queue.splice(0)) job.reject(temporary('shutting-down', 'the sandbox closed before this task ran'));
+      await Promise.all(
+        [...slots].map(async (slot) => {
+          release(slot)?.reject(temporary('shutting-down', 'the sandbox closed while this task ran'));
+          slots.delete(slot);
+          slot.worker.removeAllListeners();
+          slot.worker.on('error', () => undefined);
+          await slot.worker.terminate();
+        }),
+      );
+    },
+  };
+}
+
+/** The compiled worker beside this file; from the TypeScript sources (tests), the build's. */
+function workerScript(): string {
+  const here = fileURLToPath(import.meta.url);
+  const sibling = path.join(path.dirname(here), 'sandbox-worker.js');
+  if (existsSync(sibling)) return sibling;
+  return path.resolve(path.dirname(here), '../../dist/src/sandbox/sandbox-worker.js');
+}
