@@ -26,7 +26,8 @@ function outsideQuotes(value: string): string | null {
   const out: string[] = [];
   let from = 0;
   for (let open = value.indexOf('"'); open !== -1; open = value.indexOf('"', from)) {
-    out.push(value.slice(from, open), 'Q');
+    // Adjacent quoted strings become one placeholder: only which characters lie outside matters.
+    if (open > from || out.at(-1) !== 'Q') out.push(value.slice(from, open), 'Q');
     let i = open + 1;
     while (i < value.length && value[i] !== '"') i += value[i] === '\\' ? 2 : 1;
     if (i >= value.length) return null;

@@ -26,7 +26,7 @@ export const STEPS: readonly Step[] = [
   stage('detect-urgency', detectUrgency),
   stage('resolve-ticket', resolveTicket),
   effect('place', placeMessage),
-  stage('compose-ack', composeAck),
+  stage('compose-ack', composeAck, { sandboxed: true }),
   effect('commit', commitMessage),
 ];
 
