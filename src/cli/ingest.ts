@@ -80,7 +80,7 @@ export async function runIngest(files: string[], options: IngestOptions, io: Cli
 
 /** Messages processed at once by a local `intake ingest` of several files. */
 const INGEST_WINDOW = 4;
-/** From this many files on, `openpgpWorkers: auto` starts worker threads for `intake ingest` too. */
+/** From this many files on, `workers: auto` starts one sandbox worker per core for `intake ingest` (else one). */
 const BATCH_FOR_WORKERS = 16;
 
 /** `work` over `items` with at most `window` running, yielding the results in input order. */
@@ -166,7 +166,7 @@ class LocalIngest {
     let app: App | null = null;
     try {
       const { openApp } = await import('../app.js');
-      // A batch of files is worth OpenPGP worker threads (`openpgpWorkers: auto`); one message is not.
+      // A batch of files is worth a sandbox worker per core (`workers: auto`); one message gets one.
       app = await openApp({ config, logger: log.logger, env: this.io.env, batch: this.count >= BATCH_FOR_WORKERS });
     } catch (error) {
       // The MTA still holds the message: tell it to retry rather than bounce.
