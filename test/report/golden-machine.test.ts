@@ -20,7 +20,8 @@ interface Expected {
  */
 describe('machine-format fixtures (fixtures/mail/machine)', async () => {
   const names = (await readdir(DIR)).filter((n) => n.endsWith('.eml')).sort();
-  const t = await createTestApp();
+  // One app for the whole file: its store stays open across the fixtures.
+  const t = await createTestApp({}, 'file');
 
   it.each(names)('%s', async (name) => {
     const raw = await readFile(path.join(DIR, name));
