@@ -27,6 +27,9 @@ import { pgpContextFor } from './openpgp/pgp-context.js';
 import { inlineSandbox } from './sandbox/inline-sandbox.js';
 import { startWorkerPool } from './sandbox/worker-pool.js';
 import { readSecret, SECRET_ENV } from './config/secrets.js';
+import { HandoffSender } from './handoff/handoff-sender.js';
+import { handoffConfigured, handoffTargetIds, handoffTargets } from './handoff/handoff-targets.js';
+import { handoffQueue, registerTargets } from './store/handoff-queue.js';
 import { openStore } from './store/open-store.js';
 import type { IntakeStore } from './store/store.js';
 
@@ -126,6 +129,10 @@ export async function openApp({ config, logger, env = process.env, now = () => n
   // Pickup files are independent writes (their delivered marks then share transactions); a relay gets one at a time.
   const parallel = config.outbound.mode === 'outbox' ? 4 : 1;
   const outboxSender = new OutboxSender({ store, config, logger, now, deliver, owner, parallel, compose: (plan) => composePlanned(plan, keys) });
+  // Webhooks and Request Tracker (handoff.*): fed by the events the commits record.
+  const handoffDeps = { config, env, engine: store.sql, tickets: store.tickets, queue: handoffQueue(store.sql), owner, now };
+  const handoffSender = handoffConfigured(config) ? new HandoffSender({ ...handoffDeps, logger, loadTargets: () => handoffTargets(handoffDeps) }) : null;
+  if (handoffSender) await registerTargets(store.sql, handoffTargetIds(config));
   // The bound keeps memory flat under a burst: ~4 messages waiting per worker.
   const queue = new WorkQueue(config.processing.concurrency, config.processing.concurrency * 4 + 16);
   const counters = new Counters();
@@ -134,8 +141,9 @@ export async function openApp({ config, logger, env = process.env, now = () => n
   const processQueued = async (message: ReceivedMessage): Promise<Outcome> => {
     const outcome = await queue.push(() => processReceived(message, context));
     counters.add(outcome.kind === 'archived' ? `outcome.${outcome.status}` : `outcome.${outcome.kind}`);
-    // An acknowledgement may have been queued: deliver it now rather than at the next poll.
+    // An acknowledgement (and hand-off events) may have been queued: deliver now rather than at the next poll.
     outboxSender.wake();
+    handoffSender?.wake();
     return outcome;
   };
   const recovery = new ReceiptRecovery({
@@ -158,7 +166,7 @@ export async function openApp({ config, logger, env = process.env, now = () => n
   };
 
   let closed = false;
-  const componentDeps: ComponentDeps = { config, logger, env, store, queue, counters, recovery, outboxSender, accept, process };
+  const componentDeps: ComponentDeps = { config, logger, env, store, queue, counters, recovery, outboxSender, handoffSender, accept, process };
   const components = new Map<string, Component>();
   const started: Component[] = [];
 
@@ -239,7 +247,7 @@ async function relayDeliver(config: Config, env: NodeJS.ProcessEnv): Promise<Del
   // Imported only for `outbound.mode: smtp`: one-shot commands never load nodemailer otherwise.
   const { createSmtpRelay } = await import('./effects/smtp-relay.js');
   const relay = await createSmtpRelay(config, env);
-  return (raw, entry) => relay(raw, entry.recipient);
+  return (raw, entry) => relay(raw, entry.recipient, entry.kind === 'reply' ? config.team.ackFrom : '');
 }
 
 interface ComponentDeps {
@@ -251,6 +259,7 @@ interface ComponentDeps {
   counters: Counters;
   recovery: ReceiptRecovery;
   outboxSender: OutboxSender;
+  handoffSender: HandoffSender | null;
   accept: App['accept'];
   process: App['process'];
 }
@@ -271,7 +280,8 @@ async function serveComponents(deps: ComponentDeps): Promise<Component[]> {
   }));
   // Stopped after the transports: what is in flight is finished before the outbox sender stops.
   const pipeline: Component = { name: 'pipeline', start: async () => undefined, stop: () => queue.drain() };
-  const components: Component[] = [deps.outboxSender, pipeline, health, recovery];
+  // The hand-off sender stops last: the events of drained messages are handed off too.
+  const components: Component[] = [...(deps.handoffSender ? [deps.handoffSender] : []), deps.outboxSender, pipeline, health, recovery];
   // Transports are imported only here, so one-shot commands never load smtp-server or imapflow.
   const intake = { accept: deps.accept, process: deps.process, hasRoom: () => queue.hasRoom(), waitForRoom: () => queue.waitForRoom() };
   if (config.smtp.enabled) {

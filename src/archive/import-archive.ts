@@ -65,7 +65,7 @@ async function readMessage(layout: ArchiveLayout, ticket: string, seq: number, p
   }
   const sent: ImportedMessage['sent'] = [];
   const queued: ImportedMessage['queued'] = [];
-  for (const kind of ['ack', 'on-duty'] as OutgoingKind[]) {
+  for (const kind of ['ack', 'on-duty'] as const satisfies readonly OutgoingKind[]) {
     const file = await readFile(layout.ackFile(ticket, seq, kind)).catch(() => null);
     if (file) sent.push({ kind, raw: file });
     const waiting = pending.get(`${ticket}.${String(seq).padStart(3, '0')}.${kind}`);

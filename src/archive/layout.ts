@@ -42,6 +42,10 @@ export class ArchiveLayout {
   ackFile(ticket: string, seq: number, kind: 'ack' | 'on-duty'): string {
     return path.join(this.acksDir(ticket), ackFileName(seq, kind));
   }
+  /** An operator's reply as sent: `replies/<NNN>.eml`, NNN the reply's number in the ticket. */
+  replyFile(ticket: string, n: number): string {
+    return path.join(this.ticketDir(ticket), 'replies', `${formatSeq(n)}.eml`);
+  }
   attachmentFile(ticket: string, seq: number, sha256: string): string {
     return path.join(this.messageDir(ticket, seq), 'attachments', assertHex(sha256));
   }

@@ -4,6 +4,7 @@ import { archiveStats, type ArchiveStats, type TicketWithMessages } from '../sta
 import { type CliIo, type GlobalOptions, loadConfigFor, writeLine } from './cli-io.js';
 import { EXIT } from './exit-codes.js';
 import { withStore } from './with-store.js';
+import { lifecycleStats, type LifecycleStats } from '../store/ticket-events.js';
 
 interface StatsOptions extends GlobalOptions {
   json?: boolean;
@@ -22,17 +23,20 @@ export function registerStats(program: Command, io: CliIo, setExit: (code: numbe
 
 async function showStats(options: StatsOptions, io: CliIo): Promise<number> {
   const config = await loadConfigFor(options, io);
-  const { stats, outbox } = await withStore(config, io.env, async (store) => {
+  const { stats, outbox, lifecycle } = await withStore(config, io.env, async (store) => {
     const byTicket = new Map<string, MessageRecord[]>();
     for (const message of await store.tickets.allMessages()) {
       const list = byTicket.get(message.ticket) ?? byTicket.set(message.ticket, []).get(message.ticket)!;
       list.push(message);
     }
     const tickets: TicketWithMessages[] = (await store.tickets.list()).map((ticket) => ({ ticket, messages: byTicket.get(ticket.id) ?? [] }));
-    return { stats: archiveStats(tickets, config.team.timezone), outbox: await store.outbox.counts() };
+    return { stats: archiveStats(tickets, config.team.timezone), outbox: await store.outbox.counts(), lifecycle: await lifecycleStats(store.sql) };
   });
-  if (options.json) writeLine(io.stdout, JSON.stringify({ ...stats, outbox }, null, 2));
-  else for (const line of [...humanLines(stats), `ack queue: ${outbox.pending} waiting, ${outbox.failed} failed for good (intake outbox list --failed), ${outbox.delivered} delivered`]) writeLine(io.stdout, line);
+  if (options.json) writeLine(io.stdout, JSON.stringify({ ...stats, outbox, lifecycle }, null, 2));
+  else {
+    const lines = [...humanLines(stats), lifecycleLine(lifecycle), `ack queue: ${outbox.pending} waiting, ${outbox.failed} failed for good (intake outbox list --failed), ${outbox.delivered} delivered`];
+    for (const line of lines) writeLine(io.stdout, line);
+  }
   return EXIT.ok;
 }
 
@@ -71,4 +75,11 @@ function formatSeconds(seconds: number): string {
   if (seconds < 120) return `${seconds.toFixed(1)} s`;
   if (seconds < 7200) return `${(seconds / 60).toFixed(1)} min`;
   return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+/** Open and closed tickets, and how long closing took (first message to the last close). */
+function lifecycleLine(l: LifecycleStats): string {
+  const hours = (seconds: number | null) => (seconds === null ? '-' : `${(seconds / 3600).toFixed(1)} h`);
+  const close = l.timeToClose.count > 0 ? `; time to close: median ${hours(l.timeToClose.medianSeconds)}, mean ${hours(l.timeToClose.meanSeconds)}` : '';
+  return `tickets: ${l.open} open, ${l.closed} closed${close}`;
 }

@@ -7,6 +7,7 @@ import { EXIT } from './exit-codes.js';
 import { reportSummaryLines } from './report-summary.js';
 import { showTicketBody, type BodyOptions } from './ticket-body.js';
 import { registerTicketLifecycle } from './ticket-lifecycle.js';
+import { ticketWorkbench, workbenchLines } from './ticket-workbench.js';
 import { withStore } from './with-store.js';
 
 interface ListOptions extends GlobalOptions, BodyOptions {
@@ -66,13 +67,17 @@ async function showTicket(rawId: string, options: ListOptions, io: CliIo): Promi
   }
   const id = formatTicketId(config.team.ticketPrefix, parsed);
   if (options.body || options.attachment !== undefined) return showTicketBody(config, id, options, io);
-  const { ticket, messages } = await withStore(config, io.env, async (store) => ({ ticket: await store.tickets.get(id), messages: await store.tickets.messages(id) }));
+  const { ticket, messages, workbench } = await withStore(config, io.env, async (store) => ({
+    ticket: await store.tickets.get(id),
+    messages: await store.tickets.messages(id),
+    workbench: await ticketWorkbench(store.sql, id),
+  }));
   if (!ticket) {
     writeLine(io.stderr, `intake tickets show: no ticket ${id}`);
     return EXIT.noInput;
   }
   if (options.json) {
-    writeLine(io.stdout, JSON.stringify({ ticket, messages }, null, 2));
+    writeLine(io.stdout, JSON.stringify({ ticket, messages, ...workbench }, null, 2));
     return EXIT.ok;
   }
   writeLine(io.stdout, ticketLine(ticket));
@@ -80,6 +85,7 @@ async function showTicket(rawId: string, options: ListOptions, io: CliIo): Promi
   writeLine(io.stdout, `  correspondents: ${ticket.correspondents.map((c) => show(c)).join(', ') || '-'}`);
   writeLine(io.stdout, `  classification: ${ticket.classification.map((c) => `${c.class}/${c.type}`).join(', ')}`);
   writeLine(io.stdout, `  priority: ${ticket.priority ?? '-'}${typeof ticket.priorityRank === 'number' ? ` (rank ${ticket.priorityRank})` : ''}`);
+  for (const line of workbenchLines(workbench)) writeLine(io.stdout, line);
   for (const m of messages) writeLine(io.stdout, messageLines(m));
   return EXIT.ok;
 }

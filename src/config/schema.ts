@@ -343,7 +343,14 @@ const handoff = z
     /** How long a node may hold a delivery before another node may take it over (a node that died). */
     leaseSeconds: seconds(3600).default(300),
   })
-  .prefault({});
+  .prefault({})
+  .superRefine((value, ctx) => {
+    // A lease shorter than one attempt would let a second node send what the first is still sending.
+    const longest = Math.max(0, ...value.webhooks.map((w) => w.timeoutSeconds), value.rt ? value.rt.timeoutSeconds * 3 : 0);
+    if (value.leaseSeconds <= longest) {
+      ctx.addIssue({ code: 'custom', path: ['leaseSeconds'], message: `must be longer than one delivery can take (${longest} s: the webhook timeouts, three RT requests)` });
+    }
+  });
 
 export const configSchema = z
   .strictObject({

@@ -8,7 +8,7 @@ import type { IntakeStore, OutboxEntry } from '../store/store.js';
 import type { DeliveryResult } from './smtp-relay.js';
 
 /** Hands one message on: to the relay (`outbound.mode: smtp`) or into the pickup directory (`outbox`). */
-export type DeliverEntry = (raw: Buffer, entry: Pick<OutboxEntry, 'key' | 'recipient'>) => Promise<DeliveryResult>;
+export type DeliverEntry = (raw: Buffer, entry: Pick<OutboxEntry, 'key' | 'recipient' | 'kind'>) => Promise<DeliveryResult>;
 
 export interface OutboxSenderDeps {
   store: IntakeStore;

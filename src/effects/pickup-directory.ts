@@ -4,14 +4,14 @@ import { fsyncDir, writeFileAtomic } from '../fs/atomic-file.js';
 import type { DeliverEntry } from './outbox-sender.js';
 
 /**
- * `outbound.mode: outbox`: each acknowledgement is written once, fsync'd, as
- * `<archive.dir>/outbox/<ID>.<NNN>.<kind>.eml` — a pickup directory another mailer can
+ * `outbound.mode: outbox`: each acknowledgement (and operator reply) is written once, fsync'd, as
+ * `<archive.dir>/outbox/<ID>.<NNN>.<kind>.eml` (NNN: the message answered, or the reply's number) — a pickup directory another mailer can
  * send from. The name is the outbox key (our ticket id, seq and kind only; never message
  * text), so writing it again after a crash replaces the same file. A write counts as
  * delivered only once the directory entry is durable too; files written at the same time
  * share one directory fsync.
  */
-const KEY = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}\.\d{3,9}\.(ack|on-duty)$/;
+const KEY = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}\.\d{3,9}\.(ack|on-duty|reply)$/;
 
 export function pickupDirectory(archiveDir: string): DeliverEntry {
   const dir = path.join(archiveDir, 'outbox');

@@ -12,7 +12,12 @@ export type DeliveryResult =
   | { kind: 'delivered'; response: string }
   | { kind: 'temporary' | 'permanent'; error: string; connection: boolean };
 
-export type Deliver = (raw: Buffer, recipient: string) => Promise<DeliveryResult>;
+/**
+ * `envelopeFrom` is empty (the null reverse-path) for acknowledgements and notices: they
+ * are automatic responses (RFC 3834 §3.3, RFC 5321 §4.5.5). An operator's reply is mail
+ * from the team, so its bounces come back to the team address.
+ */
+export type Deliver = (raw: Buffer, recipient: string, envelopeFrom?: string) => Promise<DeliveryResult>;
 
 /** nodemailer's codes for "could not talk to the relay at all". */
 const CONNECTION_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ETLS', 'EPROXY']);
@@ -31,10 +36,10 @@ export async function createSmtpRelay(config: Config, env: NodeJS.ProcessEnv): P
     greetingTimeout: 30_000,
     socketTimeout: 60_000,
   });
-  return async (raw, recipient) => {
+  return async (raw, recipient, envelopeFrom = '') => {
     try {
       const info = await transport.sendMail({
-        envelope: { from: '', to: [recipient] },
+        envelope: { from: envelopeFrom, to: [recipient] },
         raw,
         dsn: { notify: 'NEVER' },
       });

@@ -21,7 +21,8 @@ import type { TargetSpec } from './handoff-targets.js';
 export interface HandoffSenderDeps {
   engine: SqlEngine;
   queue: HandoffQueue;
-  targets: TargetSpec[];
+  /** The configured targets, read at start (their secrets: a missing one stops the start). */
+  loadTargets(): Promise<TargetSpec[]>;
   config: Config;
   logger: Logger;
   now: () => Date;
@@ -37,14 +38,16 @@ export class HandoffSender implements Component {
   private pass: Promise<void> | null = null;
   private running = false;
   private again = false;
+  private targets: TargetSpec[] = [];
 
   constructor(deps: HandoffSenderDeps) {
     this.deps = deps;
   }
 
   async start(): Promise<void> {
-    if (this.deps.targets.length === 0) return;
-    await registerTargets(this.deps.engine, this.deps.targets);
+    this.targets = await this.deps.loadTargets();
+    if (this.targets.length === 0) return;
+    await registerTargets(this.deps.engine, this.targets);
     this.running = true;
     this.schedule(0);
   }
@@ -66,7 +69,7 @@ export class HandoffSender implements Component {
   /** Fans out new events, then claims and tries every due delivery once. */
   async runOnce(): Promise<Record<HandoffAttempt, number>> {
     const counts: Record<HandoffAttempt, number> = { delivered: 0, deferred: 0, failed: 0 };
-    await fanOut(this.deps.engine, this.deps.targets, this.deps.now());
+    await fanOut(this.deps.engine, this.targets, this.deps.now());
     for (;;) {
       const lease = { owner: this.deps.owner, now: this.deps.now(), ms: this.deps.config.handoff.leaseSeconds * 1000 };
       const claimed = await this.deps.queue.claimDue(lease, 16);
@@ -77,7 +80,7 @@ export class HandoffSender implements Component {
 
   private async attempt(delivery: HandoffDelivery): Promise<HandoffAttempt> {
     const { queue, logger, owner, config } = this.deps;
-    const target = this.deps.targets.find((t) => t.id === delivery.target);
+    const target = this.targets.find((t) => t.id === delivery.target);
     const fields = { ticket: delivery.event.ticket, event: delivery.event.kind, target: target?.label ?? delivery.target, attempts: delivery.attempts + 1 };
     if (!target) {
       await queue.failed(delivery.key, owner, this.deps.now(), 'target no longer configured');

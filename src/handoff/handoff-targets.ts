@@ -37,6 +37,16 @@ export interface TargetDeps {
 /** Request Tracker wants the messages; webhooks whatever they list. */
 const RT_EVENTS: readonly TicketEventKind[] = ['ticket.created', 'message.added'];
 
+/** Whether anything is configured to hand off to (serve then runs the hand-off sender). */
+export function handoffConfigured(config: Config): boolean {
+  return config.handoff.webhooks.length > 0 || config.handoff.rt !== null;
+}
+
+/** The configured targets' ids, without reading any secret. */
+export function handoffTargetIds(config: Config): Array<{ id: string }> {
+  return [...config.handoff.webhooks.map((w) => ({ id: webhookTargetId(w.url) })), ...(config.handoff.rt ? [{ id: 'rt' }] : [])];
+}
+
 export function webhookTargetId(url: string): string {
   return `webhook:${createHash('sha256').update(url).digest('hex').slice(0, 16)}`;
 }

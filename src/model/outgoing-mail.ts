@@ -3,7 +3,8 @@
  * notification of an urgent report to the on-duty address. Composed CPU-only from our
  * own facts (compose-ack), written to the outbox before the message is committed.
  */
-export type OutgoingKind = 'ack' | 'on-duty';
+/** `reply`: an operator's answer (`intake reply`), queued by the CLI, delivered by the same sender. */
+export type OutgoingKind = 'ack' | 'on-duty' | 'reply';
 
 export interface OutgoingMail {
   kind: OutgoingKind;

@@ -1,5 +1,7 @@
 import type { TicketRecord } from '../model/message-record.js';
 import { sha256Hex } from './receipts.js';
+import { indexMessage } from './search-index.js';
+import { recordMessageEvents } from './ticket-events.js';
 import { markDuplicate } from './place.js';
 import { isRetryableConflict, type SqlEngine, type SqlTx } from './sql.js';
 import type { CommitRequest, CommitResult, OutboxItem, PendingKeyOffer } from './store.js';
@@ -55,11 +57,13 @@ async function commitIn(tx: SqlTx, engine: SqlEngine, request: CommitRequest): P
     for (const item of request.outgoing) await queue(tx, item, request, at);
     for (const key of request.pendingKeys) await storePendingKey(tx, key, ticket, seq);
   }
-  await updateTicket(tx, engine, ticket, request.updateTicket, at);
+  const { reopened } = await updateTicket(tx, engine, request, at);
+  // The workbench: searchable at once (reprocess re-indexes), and the message's events for the hand-off.
+  await indexMessage(tx, engine, { sha256, ticket, seq, record: request.record, text: request.searchText ?? null });
   if (request.receiptId !== null) {
     await tx.run(`UPDATE receipt SET state = 'done', ticket = ?, seq = ?, lease_owner = NULL WHERE id = ?`, [ticket, seq, Number(request.receiptId)]);
   }
-  return { kind: 'committed' };
+  return { kind: 'committed', reopened };
 }
 
 /** Reprocessing never changes how a message was answered: the ack as stored now (a delivery may just have been recorded). */
@@ -106,9 +110,21 @@ async function storePendingKey(tx: SqlTx, key: PendingKeyOffer, ticket: string, 
   );
 }
 
-async function updateTicket(tx: SqlTx, engine: SqlEngine, id: string, change: CommitRequest['updateTicket'], at: string): Promise<void> {
+/**
+ * Folds the message into its ticket. A message's first commit also records its event
+ * (`ticket.created` / `message.added`), and reopens a closed ticket (a follow-up);
+ * reprocessing changes neither.
+ */
+async function updateTicket(tx: SqlTx, engine: SqlEngine, request: CommitRequest, at: string): Promise<{ reopened: boolean }> {
+  const id = request.ticket;
   const row = await tx.get<{ record: string | null }>(`SELECT record FROM ticket WHERE id = ?${engine.dialect.forUpdate}`, [id]);
   if (!row) throw new Error(`ticket ${id} does not exist`);
-  const next: TicketRecord = change(row.record ? (JSON.parse(row.record) as TicketRecord) : null);
+  const previous = row.record ? (JSON.parse(row.record) as TicketRecord) : null;
+  let next: TicketRecord = request.updateTicket(previous);
+  let reopened = false;
+  if (request.mode === 'first') {
+    ({ ticket: next, reopened } = await recordMessageEvents(tx, previous, next, { ticket: id, seq: request.seq, at }));
+  }
   await tx.run('UPDATE ticket SET record = ?, updated_at = ?, urgent = ?, status = ? WHERE id = ?', [JSON.stringify(next), at, next.urgent ? 1 : 0, next.status, id]);
+  return { reopened };
 }

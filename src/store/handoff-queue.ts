@@ -39,7 +39,11 @@ const FANOUT_BATCH = 500;
  * Registers targets: one seen for the first time starts at the newest event (a webhook
  * added today does not receive last year's tickets); a known target keeps its place.
  */
-export async function registerTargets(engine: SqlEngine, targets: readonly HandoffTarget[]): Promise<void> {
+export async function registerTargets(engine: SqlEngine, targets: readonly Pick<HandoffTarget, 'id'>[]): Promise<void> {
+  // Every process that opens the store with a target configured registers it (a read when
+  // it is known), so that reports `intake ingest` stores before serve's first start count.
+  const known = await engine.read(async (tx) => (await tx.all<{ name: string }>('SELECT name FROM handoff_cursor')).map((r) => r.name));
+  if (targets.every((t) => known.includes(t.id))) return;
   await engine.write(async (tx) => {
     const newest = Number((await tx.get<{ id: number | null }>('SELECT MAX(id) AS id FROM ticket_event'))?.id ?? 0);
     for (const t of targets) {

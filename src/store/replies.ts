@@ -45,7 +45,8 @@ export async function queueReply(engine: SqlEngine, input: ReplyInput): Promise<
     const ticketRow = await tx.get<{ record: string | null }>(`SELECT record FROM ticket WHERE id = ?${engine.dialect.forUpdate}`, [input.ticket]);
     if (!ticketRow?.record) return null;
     const n = Number((await tx.get<{ n: number | null }>('SELECT MAX(n) AS n FROM reply WHERE ticket = ?', [input.ticket]))?.n ?? 0) + 1;
-    const key = `${input.ticket}.reply.${n}`;
+    // `<ID>.<NNN>.reply`: shaped like the acks' keys (the pickup directory's file name), NNN the reply's number.
+    const key = `${input.ticket}.${String(n).padStart(3, '0')}.reply`;
     const at = input.at.toISOString();
     await tx.run(
       `INSERT INTO reply (key, ticket, n, created_at, recipient, subject, message_id, encrypted, body, in_reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -98,9 +98,12 @@ export interface CommitRequest {
    */
   outboxLease?: Lease | null;
   now: Date;
+  /** The report's text as read (decrypted or plain), for the full-text search index. */
+  searchText?: string | null;
 }
 
-export type CommitResult = { kind: 'committed' } | { kind: 'duplicate'; ticket: string; seq: number };
+/** `reopened`: the message was a follow-up to a closed ticket, which it reopened. */
+export type CommitResult = { kind: 'committed'; reopened: boolean } | { kind: 'duplicate'; ticket: string; seq: number };
 
 export interface OutboxEntry {
   key: string;

@@ -23,6 +23,7 @@ describe.each(engines)('intake tickets close|reopen: $name', (engine) => {
     expect((await store.tickets.get(ticket))?.status).toBe('open');
     const history = await ticketEvents(store.sql, ticket);
     expect(history.map((e) => [e.kind, e.reason, e.note])).toEqual([
+      ['ticket.created', null, null],
       ['ticket.closed', 'operator', 'blocked at the border firewall'],
       ['ticket.reopened', 'operator', null],
     ]);

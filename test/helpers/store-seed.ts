@@ -2,13 +2,12 @@ import { createHash } from 'node:crypto';
 import { mergeTicket } from '../../src/model/build-records.js';
 import type { Indicators, MessageRecord, SignerVerdict } from '../../src/model/message-record.js';
 import { fileTransport } from '../../src/model/transport.js';
-import { indexMessage } from '../../src/store/search-index.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 
 /**
  * Committed messages for store-level tests of the workbench: receive → place → commit
  * as the pipeline does, with a complete message.json whose indicators, sender and
- * signers the test chooses, then indexed for search.
+ * signers the test chooses; the commit indexes it and records its events.
  */
 export interface SeedMessage {
   body: string;
@@ -125,7 +124,7 @@ export async function seedMessage(store: SqlStore, m: SeedMessage): Promise<{ ti
     updateTicket: (current) => mergeTicket(current, record, record.from.address, receivedAt),
     mode: 'first',
     now: receivedAt,
+    searchText: m.body,
   });
-  await store.sql.write((tx) => indexMessage(tx, store.sql, { sha256: received.sha256, ticket, seq, record, text: m.body }));
   return { ticket, seq, sha256: received.sha256, record };
 }

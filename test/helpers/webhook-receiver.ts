@@ -5,7 +5,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
  * A real HTTP webhook receiver on 127.0.0.1 (port 0): it records every request, checks
  * the `X-Intake-Signature` HMAC the way a receiver should (recomputed over the raw body,
  * compared in constant time), and answers with the statuses it is told, in order, then
- * 200 for ever after.
+ * 200 for ever after. Status 0 means no answer at all: the request is held open (a
+ * receiver that hangs, so a test can kill the sender mid-delivery).
  */
 export interface ReceivedRequest {
   method: string;
@@ -43,6 +44,7 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
         signatureValid: signatureMatches(secret, body, req.headers['x-intake-signature']),
         status,
       });
+      if (status === 0) return;
       res.writeHead(status, { 'Content-Type': 'text/plain' }).end(status < 300 ? 'ok' : 'no');
     });
   });

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { TicketRecord } from '../../src/model/message-record.js';
 import { fanOut, handoffQueue, linkRtTicket, registerTargets, rtTicketOf } from '../../src/store/handoff-queue.js';
 import { queueReply, repliesOf } from '../../src/store/replies.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
-import { lifecycleStats, recordMessageEvents, setTicketStatus, ticketEvents } from '../../src/store/ticket-events.js';
+import { lifecycleStats, setTicketStatus, ticketEvents } from '../../src/store/ticket-events.js';
 import { storeEngines } from '../helpers/store-engines.js';
 import { seedMessage } from '../helpers/store-seed.js';
 
@@ -16,12 +15,6 @@ const engines = storeEngines();
 const T0 = new Date('2026-11-23T10:00:00.000Z');
 const later = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 const lease = (owner: string, now = T0, ms = 60_000) => ({ owner, now, ms });
-
-/** A message's commit events, as the commit hook records them. */
-async function messageEvents(store: SqlStore, ticket: string, seq: number, previous: TicketRecord | null) {
-  const current = (await store.tickets.get(ticket))!;
-  return store.sql.write((tx) => recordMessageEvents(tx, previous, current, { ticket, seq, at: T0.toISOString() }));
-}
 
 describe.each(engines)('workbench store contract: $name', (engine) => {
   it('closes and reopens a ticket with an event and the operator’s note, once per change', async () => {
@@ -36,6 +29,7 @@ describe.each(engines)('workbench store contract: $name', (engine) => {
     expect(reopened).toMatchObject({ kind: 'changed', ticket: { status: 'open', closedAt: null } });
     const events = await ticketEvents(store.sql, ticket);
     expect(events.map((e) => [e.kind, e.note, e.ticketRecord.status])).toEqual([
+      ['ticket.created', null, 'open'],
       ['ticket.closed', 'blocked at the border', 'closed'],
       ['ticket.reopened', null, 'open'],
     ]);
@@ -50,11 +44,11 @@ describe.each(engines)('workbench store contract: $name', (engine) => {
     await setTicketStatus(store.sql, b.ticket, 'closed', { at: later(1800), note: null, reason: 'operator' });
     expect(await lifecycleStats(store.sql)).toEqual({ open: 1, closed: 2, timeToClose: { count: 2, medianSeconds: 1200, meanSeconds: 1200 } });
 
-    const previous = (await store.tickets.get(a.ticket))!;
-    const result = await messageEvents(store, a.ticket, 2, previous);
-    expect(result.reopened).toBe(true);
-    expect(result.ticket.status).toBe('open');
+    await seedMessage(store, { body: 'the reporter again', ticket: a.ticket, receivedAt: later(7200).toISOString() });
+    expect((await store.tickets.get(a.ticket))?.status).toBe('open');
+    expect((await store.tickets.get(a.ticket))?.closedAt).toBeNull();
     expect((await ticketEvents(store.sql, a.ticket)).map((e) => [e.kind, e.reason, e.seq])).toEqual([
+      ['ticket.created', null, 1],
       ['ticket.closed', 'operator', null],
       ['ticket.reopened', 'follow-up', 2],
       ['message.added', null, 2],
@@ -63,15 +57,13 @@ describe.each(engines)('workbench store contract: $name', (engine) => {
 
   it('fans each event out once per target that wants it; a new target starts at the newest event', async () => {
     const { store, second } = await engine.fresh();
-    const { ticket } = await seedMessage(store, { body: 'before any target' });
-    await messageEvents(store, ticket, 1, null);
+    await seedMessage(store, { body: 'before any target' });
     const hook = { id: 'webhook:a', events: ['ticket.created', 'ticket.closed'] as const };
     const rt = { id: 'rt', events: ['ticket.created', 'message.added'] as const };
     await registerTargets(store.sql, [hook, rt]);
     expect(await fanOut(store.sql, [hook, rt], T0)).toBe(0);
 
     const next = await seedMessage(store, { body: 'after' });
-    await messageEvents(store, next.ticket, 1, null);
     await setTicketStatus(store.sql, next.ticket, 'closed', { at: T0, note: 'secret note', reason: 'operator' });
     const other = await second();
     const [n1, n2] = await Promise.all([fanOut(store.sql, [hook, rt], T0), fanOut(other.sql, [hook, rt], T0)]);
@@ -90,10 +82,8 @@ describe.each(engines)('workbench store contract: $name', (engine) => {
     const target = { id: 'webhook:a', events: ['ticket.created', 'message.added'] as const };
     await registerTargets(store.sql, [target]);
     const one = await seedMessage(store, { body: 'one' });
-    await messageEvents(store, one.ticket, 1, null);
-    await messageEvents(store, one.ticket, 2, (await store.tickets.get(one.ticket))!);
+    await seedMessage(store, { body: 'one again', ticket: one.ticket });
     const two = await seedMessage(store, { body: 'two' });
-    await messageEvents(store, two.ticket, 1, null);
     await fanOut(store.sql, [target], T0);
 
     const a = handoffQueue(store.sql);
@@ -130,7 +120,6 @@ describe.each(engines)('workbench store contract: $name', (engine) => {
     const target = { id: 'rt', events: ['ticket.created'] as const };
     await registerTargets(store.sql, [target]);
     const { ticket } = await seedMessage(store, { body: 'x' });
-    await messageEvents(store, ticket, 1, null);
     await fanOut(store.sql, [target], T0);
     const [taken] = await handoffQueue(store.sql).claimDue(lease('dead-node', T0, 30_000), 10);
     const other = handoffQueue((await second()).sql);
@@ -157,17 +146,17 @@ describe.each(engines)('workbench store contract: $name', (engine) => {
       parent: { sha256, seq: 1 },
       at: T0,
     });
-    expect(queued).toEqual({ key: `${ticket}.reply.1`, n: 1 });
+    expect(queued).toEqual({ key: `${ticket}.001.reply`, n: 1 });
     expect(await store.lookups.ticketByMessageId(`<reply.${ticket}.1.abc@xyz.example>`)).toBe(ticket);
     const [entry] = await store.outbox.claimDue(lease('sender'), 10);
-    expect(entry).toMatchObject({ key: `${ticket}.reply.1`, kind: 'reply', recipient: 'alice@example.org', encrypted: true });
+    expect(entry).toMatchObject({ key: `${ticket}.001.reply`, kind: 'reply', recipient: 'alice@example.org', encrypted: true });
     expect(entry?.raw?.toString()).toBe('the composed mail');
     expect((await repliesOf(store.sql, ticket))[0]?.delivery.status).toBe('queued');
     await store.outbox.delivered(entry!.key, 'sender', later(5), null);
     const [reply] = await repliesOf(store.sql, ticket);
     expect(reply).toMatchObject({ n: 1, body: 'We blocked it.', encrypted: true, delivery: { status: 'sent', at: later(5).toISOString() } });
     expect((await store.tickets.messages(ticket))[0]!.ack).toEqual(before);
-    expect((await ticketEvents(store.sql, ticket)).map((e) => e.kind)).toEqual(['reply.queued']);
+    expect((await ticketEvents(store.sql, ticket)).map((e) => e.kind)).toEqual(['ticket.created', 'reply.queued']);
     expect(await queueReply(store.sql, { ...(reply as never), ticket: 'XYZ-2026-09999', parent: { sha256, seq: 1 }, raw: Buffer.from('x'), at: T0 })).toBeNull();
   });
 });

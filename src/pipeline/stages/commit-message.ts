@@ -3,6 +3,7 @@ import type { Draft } from '../../model/draft.js';
 import { messageIds, normalizeMessageId } from '../../model/message-id.js';
 import type { AckRecord } from '../../model/message-record.js';
 import { formatSeq } from '../../model/ticket-id.js';
+import { htmlToPlainText } from '../../report/text/html-to-text.js';
 import type { CommitRequest, OutboxItem } from '../../store/store.js';
 import { AlreadyStored } from '../already-stored.js';
 import type { EffectContext } from '../stage.js';
@@ -18,6 +19,7 @@ export async function commitMessage(draft: Draft, ctx: EffectContext): Promise<D
   const placed = { ...draft, ack: ackAsQueued(draft) };
   const result = await ctx.store.commit(commitRequestOf(placed, ctx, 'first'));
   if (result.kind === 'duplicate') throw new AlreadyStored(result.ticket, result.seq);
+  if (result.reopened) ctx.logger.info({ ticket: draft.placement!.ticket, seq: draft.placement!.seq }, 'ticket reopened by a follow-up');
   if (draft.unsent.length > 0) {
     ctx.logger.error(
       { ticket: draft.placement!.ticket, seq: draft.placement!.seq, kinds: draft.unsent.map((u) => u.plan.kind), err: draft.unsent[0]!.error },
@@ -50,6 +52,7 @@ export function commitRequestOf(draft: Draft, ctx: EffectContext, mode: CommitRe
     mode,
     now,
     outboxLease: mode === 'first' && ctx.outboxLease ? ctx.outboxLease() : null,
+    searchText: draft.body.text || (draft.body.html ? htmlToPlainText(draft.body.html, ctx.config.report.maxTextBytes) : ''),
   };
 }
 
