@@ -237,6 +237,7 @@ export async function openApp({ config, logger, env = process.env, now = () => n
       await queue.drain();
       if (closed) return;
       closed = true;
+      deliver.close?.();
       await store.close();
     },
   };
@@ -247,7 +248,9 @@ async function relayDeliver(config: Config, env: NodeJS.ProcessEnv): Promise<Del
   // Imported only for `outbound.mode: smtp`: one-shot commands never load nodemailer otherwise.
   const { createSmtpRelay } = await import('./effects/smtp-relay.js');
   const relay = await createSmtpRelay(config, env);
-  return (raw, entry) => relay(raw, entry.recipient, entry.kind === 'reply' ? config.team.ackFrom : '');
+  const deliver: DeliverEntry = (raw, entry) => relay(raw, entry.recipient, entry.kind === 'reply' ? config.team.ackFrom : '');
+  deliver.close = () => relay.close?.();
+  return deliver;
 }
 
 interface ComponentDeps {

@@ -8,7 +8,7 @@ import type { IntakeStore, OutboxEntry } from '../store/store.js';
 import type { DeliveryResult } from './smtp-relay.js';
 
 /** Hands one message on: to the relay (`outbound.mode: smtp`) or into the pickup directory (`outbox`). */
-export type DeliverEntry = (raw: Buffer, entry: Pick<OutboxEntry, 'key' | 'recipient' | 'kind'>) => Promise<DeliveryResult>;
+export type DeliverEntry = ((raw: Buffer, entry: Pick<OutboxEntry, 'key' | 'recipient' | 'kind'>) => Promise<DeliveryResult>) & { close?: () => void };
 
 export interface OutboxSenderDeps {
   store: IntakeStore;
@@ -62,6 +62,7 @@ export class OutboxSender implements Component {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.pass;
+    this.deps.deliver.close?.();
   }
 
   /** Something was queued: look now rather than at the next poll. */

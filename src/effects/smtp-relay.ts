@@ -17,7 +17,10 @@ export type DeliveryResult =
  * are automatic responses (RFC 3834 §3.3, RFC 5321 §4.5.5). An operator's reply is mail
  * from the team, so its bounces come back to the team address.
  */
-export type Deliver = (raw: Buffer, recipient: string, envelopeFrom?: string) => Promise<DeliveryResult>;
+export type Deliver = ((raw: Buffer, recipient: string, envelopeFrom?: string) => Promise<DeliveryResult>) & {
+  /** Closes the pooled connection to the relay. */
+  close?: () => void;
+};
 
 /** nodemailer's codes for "could not talk to the relay at all". */
 const CONNECTION_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ETLS', 'EPROXY']);
@@ -35,8 +38,13 @@ export async function createSmtpRelay(config: Config, env: NodeJS.ProcessEnv): P
     connectionTimeout: 30_000,
     greetingTimeout: 30_000,
     socketTimeout: 60_000,
+    // One connection kept open and reused for the acks that follow (a new TCP + EHLO +
+    // STARTTLS per ack cost more than the ack itself); re-opened after 100 messages.
+    pool: true,
+    maxConnections: 1,
+    maxMessages: 100,
   });
-  return async (raw, recipient, envelopeFrom = '') => {
+  const deliver: Deliver = async (raw, recipient, envelopeFrom = '') => {
     try {
       const info = await transport.sendMail({
         envelope: { from: envelopeFrom, to: [recipient] },
@@ -48,6 +56,8 @@ export async function createSmtpRelay(config: Config, env: NodeJS.ProcessEnv): P
       return classify(caught as { code?: string; responseCode?: number; message?: string });
     }
   };
+  deliver.close = () => transport.close();
+  return deliver;
 }
 
 /** 5xx is permanent (RFC 5321 §4.2.1), except a rejected login: that is ours to fix. */

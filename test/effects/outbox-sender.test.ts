@@ -19,8 +19,9 @@ const sinks: Sink[] = [];
 const apps: Array<{ stop(): Promise<void> }> = [];
 
 afterEach(async () => {
-  for (const sink of sinks.splice(0)) await sink.close();
+  // Apps first: their pooled relay connection is closed before the sink waits for its connections.
   for (const app of apps.splice(0)) await app.stop();
+  for (const sink of sinks.splice(0)) await sink.close();
 });
 
 async function setup(sinkOptions: SinkOptions = {}, outbound: Record<string, unknown> = {}, team: Record<string, unknown> = {}) {

@@ -32,8 +32,9 @@ const envelope = { transport: fileTransport('reporter@example.org', ['cert@xyz.e
 describe('an acknowledgement that cannot be composed', () => {
   it('leaves the report stored, the ack failed and queued as a plan; a usable key later sends it', async () => {
     const sink = await startSink();
+    let t: Awaited<ReturnType<typeof createTestApp>> | undefined;
     try {
-      const t = await createTestApp(
+      t = await createTestApp(
         { outbound: { mode: 'smtp', host: '127.0.0.1', port: sink.port, retryInitialSeconds: 60, giveUpAfterSeconds: 3600 } },
         { clock: START.toISOString(), prepare: expiringTeamKey },
       );
@@ -66,6 +67,7 @@ describe('an acknowledgement that cannot be composed', () => {
       expect(record.ack).toMatchObject({ status: 'sent', sent: true, error: null });
       expect((await t.app.store.outbox.sent('XYZ-2026-00001'))[0]!.raw!.equals(sink.messages[0]!.raw)).toBe(true);
     } finally {
+      await t?.app.stop();
       await sink.close();
     }
   });
