@@ -1,15 +1,13 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { Config } from '../config/schema.js';
-import { readSecret, SECRET_ENV } from '../config/secrets.js';
-import { permanent } from '../model/errors.js';
 import type { HandoffDelivery, HandoffQueue, HandoffTarget } from '../store/handoff-queue.js';
 import type { SqlEngine } from '../store/sql.js';
 import type { TicketReads } from '../store/store.js';
 import type { TicketEventKind } from '../store/ticket-events.js';
 import { packageVersion } from '../version.js';
 import { deliverToRt } from './deliver-rt.js';
-import { RtClient, type RtAuth } from './rt-client.js';
+import { readWebhookSecret, rtAuth } from './handoff-secrets.js';
+import { RtClient } from './rt-client.js';
 import { webhookBody, type WebhookEvent } from './webhook-body.js';
 import { describeTarget, sendWebhook } from './webhook-sender.js';
 
@@ -100,26 +98,4 @@ export async function handoffTargets(deps: TargetDeps): Promise<TargetSpec[]> {
 /** What receivers de-duplicate by: the team's prefix and the event's number in the store. */
 function eventId(config: Config, id: number): string {
   return `${config.team.ticketPrefix}-event-${id}`;
-}
-
-async function readWebhookSecret(file: string): Promise<string> {
-  let secret: string;
-  try {
-    secret = (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
-  } catch (error) {
-    throw permanent('secret-unreadable', `cannot read handoff.webhooks secretFile ${file}: ${(error as Error).message}`, error);
-  }
-  if (secret.length < 16) throw permanent('secret-too-short', `handoff.webhooks secretFile ${file}: the secret must be at least 16 characters`);
-  return secret;
-}
-
-async function rtAuth(config: NonNullable<Config['handoff']['rt']>, env: NodeJS.ProcessEnv): Promise<RtAuth> {
-  if (config.user !== null) {
-    const password = await readSecret(config.passwordFile, SECRET_ENV.rtPassword, env);
-    if (!password) throw permanent('secret-missing', `handoff.rt.user is set: handoff.rt.passwordFile or env ${SECRET_ENV.rtPassword} must give the password`);
-    return { kind: 'basic', user: config.user, password };
-  }
-  const token = await readSecret(config.tokenFile, SECRET_ENV.rtToken, env);
-  if (!token) throw permanent('secret-missing', `handoff.rt needs an auth token: handoff.rt.tokenFile or env ${SECRET_ENV.rtToken} (or user and passwordFile)`);
-  return { kind: 'token', token };
 }

@@ -5,6 +5,7 @@ import type { TeamKey } from '../keys/team-key.js';
 import { reportKnowledgeProblems } from '../report/knowledge.js';
 import { checkPaths } from './check-paths.js';
 import { checkPorts } from './check-ports.js';
+import { checkHandoff } from './check-handoff.js';
 import { checkSecrets } from './check-secrets.js';
 import { checkTeamKey } from './check-team-key.js';
 import { configFinding, type Finding } from './finding.js';
@@ -24,7 +25,7 @@ export interface StartupCheck {
  * is listed at once (a second run should not reveal a new one).
  */
 export async function checkStartup(config: Config, env: NodeJS.ProcessEnv, now: Date): Promise<StartupCheck> {
-  const [teamKey, secrets, paths, ports, keyring, templates, knowledge] = await Promise.all([
+  const [teamKey, secrets, paths, ports, keyring, templates, knowledge, handoff] = await Promise.all([
     checkTeamKey(config, env, now),
     checkSecrets(config, env),
     checkPaths(config),
@@ -32,10 +33,11 @@ export async function checkStartup(config: Config, env: NodeJS.ProcessEnv, now: 
     keyringProblems(config),
     checkAckTemplates(config),
     reportKnowledgeProblems(config),
+    checkHandoff(config, env),
   ]);
   const data: Finding[] = [...keyring, ...templates, ...knowledge].map(configFinding);
   return {
-    problems: [...teamKey.problems, ...secrets, ...paths, ...data],
+    problems: [...teamKey.problems, ...secrets, ...handoff, ...paths, ...data],
     warnings: [...teamKey.warnings, ...ports],
     teamKey: teamKey.key,
   };

@@ -21,7 +21,15 @@ describe.each(engines)('intake tickets close|reopen: $name', (engine) => {
     expect((await cli('close', ticket)).stdout.trim()).toBe(`${ticket} is already closed`);
     expect((await cli('reopen', ticket)).stdout.trim()).toBe(`${ticket} open`);
     expect((await store.tickets.get(ticket))?.status).toBe('open');
-    const history = await ticketEvents(store.sql, ticket);
+    expect((await cli('close', ticket)).code).toBe(0);
+    const stats = await runCli(['--config', config, 'stats', '--json'], { cwd: dir });
+    expect(JSON.parse(stats.stdout).lifecycle).toMatchObject({ open: 0, closed: 1, timeToClose: { count: 1 } });
+    expect((await runCli(['--config', config, 'stats'], { cwd: dir })).stdout).toMatch(/tickets: 0 open, 1 closed; time to close: median [\d.]+ h/);
+    const listed = await runCli(['--config', config, 'tickets', 'list', '--status', 'closed'], { cwd: dir });
+    expect(listed.stdout.split('  ')[0]).toBe(ticket);
+    expect((await runCli(['--config', config, 'tickets', 'list', '--status', 'open'], { cwd: dir })).stdout).toBe('');
+    expect((await runCli(['--config', config, 'tickets', 'list', '--status', 'resolved'], { cwd: dir })).code).toBe(64);
+    const history = (await ticketEvents(store.sql, ticket)).slice(0, 3);
     expect(history.map((e) => [e.kind, e.reason, e.note])).toEqual([
       ['ticket.created', null, null],
       ['ticket.closed', 'operator', 'blocked at the border firewall'],
