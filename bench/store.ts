@@ -23,7 +23,7 @@ const ack = Buffer.alloc(2048, 'a');
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'intake-bench-store-'));
 const file = path.join(dir, 'intake.sqlite');
-const sqlite = await SqlStore.open(new SqliteEngine({ file }), file);
+const sqlite = await SqlStore.open(await SqliteEngine.open({ file }), file);
 const sqliteSeconds = await run(sqlite);
 const groupCommit = (sqlite.sql as SqliteEngine).stats;
 await sqlite.close();

@@ -39,5 +39,5 @@ export async function openStore(config: Config, env: NodeJS.ProcessEnv = process
     return SqlStore.open(new PgEngine({ url, max: config.store.connections }), redactUrl(url));
   }
   const file = sqlitePath(config);
-  return SqlStore.open(new SqliteEngine({ file, lockWaitMs: config.store.lockWaitSeconds * 1000 }), file);
+  return SqlStore.open(await SqliteEngine.open({ file, lockWaitMs: config.store.lockWaitSeconds * 1000 }), file);
 }

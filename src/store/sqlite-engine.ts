@@ -43,14 +43,29 @@ export class SqliteEngine implements SqlEngine {
   private closed = false;
   private idle: Array<() => void> = [];
 
-  constructor(options: SqliteOptions) {
+  /**
+   * Opens the file. Switching a new file to WAL (or reading a file another process is
+   * creating) meets that process's lock: retried from a timer like every other lock wait,
+   * so `intake ingest` processes started together by an MTA all open the store.
+   */
+  static async open(options: SqliteOptions): Promise<SqliteEngine> {
+    const lockWaitMs = options.lockWaitMs ?? LOCK_WAIT_MS;
+    return retryWhileBusy(() => new SqliteEngine(options), lockWaitMs);
+  }
+
+  private constructor(options: SqliteOptions) {
     this.file = path.resolve(options.file);
     this.lockWaitMs = options.lockWaitMs ?? LOCK_WAIT_MS;
     createPrivateFile(this.file);
     this.writer = new Connection(this.file);
-    this.writer.exec('PRAGMA journal_mode = WAL');
-    this.writer.exec('PRAGMA synchronous = FULL');
-    this.reader = new Connection(this.file);
+    try {
+      this.writer.exec('PRAGMA journal_mode = WAL');
+      this.writer.exec('PRAGMA synchronous = FULL');
+      this.reader = new Connection(this.file);
+    } catch (error) {
+      this.writer.db.close();
+      throw error;
+    }
     for (const suffix of ['-wal', '-shm']) chmodQuietly(`${this.file}${suffix}`);
   }
 
@@ -64,14 +79,18 @@ export class SqliteEngine implements SqlEngine {
 
   read<T>(work: (tx: SqlTx) => Promise<T>): Promise<T> {
     // One snapshot at a time on the reader connection (BEGIN … COMMIT around the job).
-    const run = this.reads.then(async () => {
-      this.reader.exec('BEGIN');
-      try {
-        return await work(this.reader);
-      } finally {
-        this.reader.exec('COMMIT');
-      }
-    });
+    // A read meets a lock only while another process creates or recovers the file; the
+    // job only reads, so it is run again from the start.
+    const run = this.reads.then(() =>
+      retryWhileBusy(async () => {
+        this.reader.exec('BEGIN');
+        try {
+          return await work(this.reader);
+        } finally {
+          if (this.reader.db.isTransaction) this.reader.exec('COMMIT');
+        }
+      }, this.lockWaitMs),
+    );
     this.reads = run.catch(() => undefined);
     return run;
   }
@@ -145,15 +164,19 @@ export class SqliteEngine implements SqlEngine {
 
   /** BEGIN IMMEDIATE, retried from a timer while another process holds the write lock. */
   private async beginImmediate(): Promise<void> {
-    const deadline = Date.now() + this.lockWaitMs;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        this.writer.exec('BEGIN IMMEDIATE');
-        return;
-      } catch (error) {
-        if (!isBusy(error) || Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1 + attempt, 20)));
-      }
+    await retryWhileBusy(() => this.writer.exec('BEGIN IMMEDIATE'), this.lockWaitMs);
+  }
+}
+
+/** Runs `attempt` until it does not fail with a lock error, waiting from a timer (never inside SQLite) up to `waitMs`. */
+async function retryWhileBusy<T>(attempt: () => T | Promise<T>, waitMs: number): Promise<T> {
+  const deadline = Date.now() + waitMs;
+  for (let tries = 0; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isBusy(error) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1 + tries, 20)));
     }
   }
 }

@@ -38,7 +38,7 @@ describe('intake serve', () => {
     const dir = await tempDir();
     // As a killed earlier run of this node leaves it: received, leased to that process for minutes.
     const file = path.join(dir, 'data', 'intake.sqlite');
-    const earlier = await SqlStore.open(new SqliteEngine({ file }), file);
+    const earlier = await SqlStore.open(await SqliteEngine.open({ file }), file);
     const owner = `${os.hostname()}:${path.join(dir, 'data')}#99999.dead`;
     await earlier.receive(Buffer.from(message('left-over')), fileTransport('alice@example.org', ['cert@xyz.example']), new Date(), { owner, now: new Date(), ms: 600_000 });
     await earlier.close();

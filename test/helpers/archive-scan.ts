@@ -46,7 +46,7 @@ export async function scanStore(where: string): Promise<StoreScan> {
 
 async function openSqlite(file: string): Promise<SqlStore | null> {
   if (!(await access(file).then(() => true, () => false))) return null;
-  return SqlStore.open(new SqliteEngine({ file }), file);
+  return SqlStore.open(await SqliteEngine.open({ file }), file);
 }
 
 /** How many receipts wait to be processed (what the spool held before the store). */
@@ -76,7 +76,7 @@ export function storeOf(where: string) {
   const withStore = async <T>(work: (store: SqlStore) => Promise<T>): Promise<T> => {
     const store = where.startsWith('postgres')
       ? await SqlStore.open(new PgEngine({ url: where, max: 1 }), where)
-      : await SqlStore.open(new SqliteEngine({ file: path.join(where, 'intake.sqlite') }), where);
+      : await SqlStore.open(await SqliteEngine.open({ file: path.join(where, 'intake.sqlite') }), where);
     try {
       return await work(store);
     } finally {
@@ -109,11 +109,11 @@ export function storeOf(where: string) {
  */
 export async function failInserts(archiveDir: string, table: 'receipt' | 'message'): Promise<() => Promise<void>> {
   const file = path.join(archiveDir, 'intake.sqlite');
-  const store = await SqlStore.open(new SqliteEngine({ file }), file);
+  const store = await SqlStore.open(await SqliteEngine.open({ file }), file);
   await store.sql.write((tx) => tx.run(`CREATE TRIGGER test_fail_${table} BEFORE INSERT ON ${table} BEGIN SELECT RAISE(ABORT, 'injected store failure'); END`));
   await store.close();
   return async () => {
-    const again = await SqlStore.open(new SqliteEngine({ file }), file);
+    const again = await SqlStore.open(await SqliteEngine.open({ file }), file);
     await again.sql.write((tx) => tx.run(`DROP TRIGGER test_fail_${table}`));
     await again.close();
   };

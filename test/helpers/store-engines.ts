@@ -33,7 +33,7 @@ export function storeEngines(): EngineFixture[] {
       name: 'sqlite',
       async fresh() {
         const file = path.join(await tempDir('intake-store-', 'file'), 'intake.sqlite');
-        const open = async () => track(await SqlStore.open(new SqliteEngine({ file }), file));
+        const open = async () => track(await SqlStore.open(await SqliteEngine.open({ file }), file));
         return { store: await open(), second: open };
       },
     },

@@ -7,7 +7,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 
 async function store(file?: string) {
   const at = file ?? path.join(await tempDir('intake-seen-', 'file'), 'intake.sqlite');
-  return { at, store: await SqlStore.open(new SqliteEngine({ file: at }), at) };
+  return { at, store: await SqlStore.open(await SqliteEngine.open({ file: at }), at) };
 }
 
 describe('ImapSeen', () => {

@@ -238,7 +238,7 @@ describe('SMTP listener: back-pressure and store failures', () => {
   it('keeps answering other sessions while another process holds the store, and answers 451 past store.lockWaitSeconds', async () => {
     const t = await startSmtpApp({}, { store: { lockWaitSeconds: 1.5 } });
     // Another process (an `intake ingest`, a backup) holding SQLite's write lock.
-    const other = new SqliteEngine({ file: sqlitePath(t.config) });
+    const other = await SqliteEngine.open({ file: sqlitePath(t.config) });
     let release = (): void => undefined;
     let holding = false;
     const held = other.write(async (tx) => {
