@@ -30,7 +30,11 @@ USER intake
 # configuration read-only over /app/config/intake.yaml (see README: Docker). With
 # store.engine: postgresql the data volume holds only logs.
 VOLUME ["/app/data", "/app/keys"]
-EXPOSE 2525
+EXPOSE 2525 9465
+# GET /healthz of intake serve (config/docker.yaml enables metrics on port 9465): 200 when
+# the store answers, the team key is loaded and the listeners are up, 503 otherwise.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:9465/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # The same launcher as on a host: with node_modules/node removed it runs the image's Node
 # (26; it refuses anything older than 24).
 ENTRYPOINT ["/app/bin/intake"]

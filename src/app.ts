@@ -21,6 +21,9 @@ import { WorkQueue } from './pipeline/work-queue.js';
 import { loadKeyring } from './keys/keyring.js';
 import { loadTeamKey } from './keys/load-team-key.js';
 import type { TeamKey } from './keys/team-key.js';
+import { NO_EVENTS, type IntakeEvents } from './model/intake-events.js';
+import type { HealthSources } from './monitor/health.js';
+import type { QueueDepths } from './monitor/metrics.js';
 import { hardenedOpenpgpConfig } from './openpgp/openpgp-config.js';
 import { loadReportKnowledge } from './report/knowledge.js';
 import { pgpContextFor } from './openpgp/pgp-context.js';
@@ -44,6 +47,8 @@ export interface AppDeps {
   batch?: boolean;
   /** The team key, when the caller has already loaded and judged it (serve's start-up check). */
   teamKey?: TeamKey;
+  /** Observers of messages, acks and workers (intake serve's metrics); default: none. */
+  events?: IntakeEvents;
 }
 
 /**
@@ -74,7 +79,7 @@ export interface App {
   readonly outboxSender: OutboxSender;
   readonly recovery: ReceiptRecovery;
   readonly counters: Counters;
-  /** Which store holds the state, for the start-up line (the file archive until src/store/ lands). */
+  /** Which store holds the state, for the start-up line. */
   readonly storeInfo: { engine: string; location: string };
   /** The components of `intake serve`, by name (e.g. `smtp` for its bound port); filled by `start`. */
   readonly components: ReadonlyMap<string, Component>;
@@ -86,6 +91,10 @@ export interface App {
   recoverReceived(): Promise<number>;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Messages waiting in each queue (GET /metrics). */
+  depths(): Promise<QueueDepths>;
+  /** What GET /healthz looks at: the store, the team key, the components. */
+  readonly healthSources: HealthSources;
   /**
    * Re-reads the curated keyring (after `intake keys import/accept`; `intake serve` does
    * this on SIGHUP). Sandbox workers are replaced once their running task is done.
@@ -99,7 +108,7 @@ export function leaseOwner(config: Config): { nodePrefix: string; owner: string 
   return { nodePrefix, owner: `${nodePrefix}${process.pid}.${randomBytes(4).toString('hex')}` };
 }
 
-export async function openApp({ config, logger, env = process.env, now = () => new Date(), daemon = false, batch = false, teamKey }: AppDeps): Promise<App> {
+export async function openApp({ config, logger, env = process.env, now = () => new Date(), daemon = false, batch = false, teamKey, events = NO_EVENTS }: AppDeps): Promise<App> {
   const team = teamKey ?? (await loadTeamKey(config, env, now())).key;
   const keyring = await loadKeyring(config.pgp.keyringDir, logger, hardenedOpenpgpConfig(config, team.isRsa));
   const templates = await loadAckTemplates(config);
@@ -118,17 +127,18 @@ export async function openApp({ config, logger, env = process.env, now = () => n
           init: { config, passphrase: await readSecret(config.pgp.passphraseFile, SECRET_ENV.pgpPassphrase, env) },
           memoryMiB: config.processing.workerMemoryMiB,
           logger,
+          events,
         })
       : inlineSandbox(() => ({ pgp: pgpContextFor({ config, keys }), report }));
   const { nodePrefix, owner } = leaseOwner(config);
   // A process that delivers its own acks (serve; ingest writing pickup files) has its commits lease them to itself.
   const deliversOwn = daemon || config.outbound.mode === 'outbox';
   const outboxLease = () => ({ owner, now: now(), ms: config.outbound.leaseSeconds * 1000 });
-  const context: EffectContext = { config, now, keys, lookups: store.lookups, report, store, logger, templates, sandbox, ...(deliversOwn ? { outboxLease } : {}) };
+  const context: EffectContext = { config, now, keys, lookups: store.lookups, report, store, logger, templates, sandbox, events, ...(deliversOwn ? { outboxLease } : {}) };
   const leaseMs = config.processing.timeoutSeconds * 2000;
   // Pickup files are independent writes (their delivered marks then share transactions); a relay gets one at a time.
   const parallel = config.outbound.mode === 'outbox' ? 4 : 1;
-  const outboxSender = new OutboxSender({ store, config, logger, now, deliver, owner, parallel, compose: (plan) => composePlanned(plan, keys) });
+  const outboxSender = new OutboxSender({ store, config, logger, now, deliver, owner, parallel, events, compose: (plan) => composePlanned(plan, keys) });
   // Webhooks and Request Tracker (handoff.*): fed by the events the commits record.
   const handoffDeps = { config, env, engine: store.sql, tickets: store.tickets, queue: handoffQueue(store.sql), owner, now };
   const handoffSender = handoffConfigured(config) ? new HandoffSender({ ...handoffDeps, logger, loadTargets: () => handoffTargets(handoffDeps) }) : null;
@@ -140,7 +150,9 @@ export async function openApp({ config, logger, env = process.env, now = () => n
   /** One message through the queue, its outcome counted. Never throws. */
   const processQueued = async (message: ReceivedMessage): Promise<Outcome> => {
     const outcome = await queue.push(() => processReceived(message, context));
-    counters.add(outcome.kind === 'archived' ? `outcome.${outcome.status}` : `outcome.${outcome.kind}`);
+    const label = outcome.kind === 'archived' ? outcome.status : outcome.kind;
+    counters.add(`outcome.${label}`);
+    events.messageOutcome(message.transport.kind, label);
     // An acknowledgement (and hand-off events) may have been queued: deliver now rather than at the next poll.
     outboxSender.wake();
     handoffSender?.wake();
@@ -165,6 +177,18 @@ export async function openApp({ config, logger, env = process.env, now = () => n
     return outcome;
   };
 
+  const depths = async (): Promise<QueueDepths> => {
+    const outbox = await store.outbox.counts();
+    return { workQueue: queue.depth, received: await store.pendingReceipts(), retryPending: recovery.pending, outboxPending: outbox.pending, outboxFailed: outbox.failed };
+  };
+  const healthSources: HealthSources = {
+    // A read the store must answer (one round trip on PostgreSQL).
+    store: async () => void (await store.pendingReceipts()),
+    teamKey: () => ({ fingerprint: keys.team.fingerprint, expires: keys.team.expires }),
+    components: () => [...components.values()].flatMap((c) => (c.health ? [{ name: c.name, health: c.health() }] : [])),
+    now,
+  };
+
   let closed = false;
   const componentDeps: ComponentDeps = { config, logger, env, store, queue, counters, recovery, outboxSender, handoffSender, accept, process };
   const components = new Map<string, Component>();
@@ -178,8 +202,10 @@ export async function openApp({ config, logger, env = process.env, now = () => n
     outboxSender,
     recovery,
     counters,
-    storeInfo: { engine: 'files', location: config.archive.dir },
+    storeInfo: { engine: store.engine, location: store.location },
     components,
+    depths,
+    healthSources,
     accept,
     process,
     async ingest(raw, transport) {

@@ -3,6 +3,9 @@ import { openApp, type App } from '../app.js';
 import type { Config } from '../config/schema.js';
 import type { LoggerHandle } from '../log/create-logger.js';
 import { escapeForLog } from '../log/escape.js';
+import type { TeamKey } from '../keys/team-key.js';
+import type { IntakeMetrics } from '../monitor/metrics.js';
+import type { MonitorServer } from '../monitor/monitor-server.js';
 import { checkStartup } from '../startup/check-startup.js';
 import { packageVersion } from '../version.js';
 import { type CliIo, type GlobalOptions, loadConfigFileFor, loggerFor } from './cli-io.js';
@@ -39,9 +42,9 @@ export async function runServe(options: GlobalOptions, io: CliIo, signals: Proce
     return check.problems[0]?.exit ?? EXIT.config;
   }
   let app: App;
+  let monitor: MonitorServer | null;
   try {
-    app = await openApp({ config, logger, env: io.env, daemon: true, teamKey: check.teamKey });
-    await app.start();
+    ({ app, monitor } = await startAll(config, logger, io, check.teamKey));
   } catch (error) {
     logger.error({ err: escapeForLog((error as Error).message, 500) }, 'intake serve cannot start');
     log.close();
@@ -49,7 +52,7 @@ export async function runServe(options: GlobalOptions, io: CliIo, signals: Proce
   }
   const unsubscribe = subscribeSignals(app, log, signals);
   try {
-    logger.info(startedFields(app, config, file), 'intake serve started');
+    logger.info(startedFields(app, config, file, monitor), 'intake serve started');
     // With no transport enabled (MTA pipe delivery, `serve` only for retries and the
     // outbox) nothing else may hold the event loop open: the wait for the signal must.
     const keepAlive = setInterval(() => undefined, 3_600_000);
@@ -57,6 +60,7 @@ export async function runServe(options: GlobalOptions, io: CliIo, signals: Proce
     if (!stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
     clearInterval(keepAlive);
     logger.info('stopping: no new mail accepted; finishing in-flight messages');
+    await monitor?.stop();
     await app.stop();
     logger.info({ counts: app.counters.snapshot() }, 'intake serve stopped');
   } finally {
@@ -64,6 +68,32 @@ export async function runServe(options: GlobalOptions, io: CliIo, signals: Proce
     log.close();
   }
   return EXIT.ok;
+}
+
+/**
+ * The app and its components, then (metrics.enabled) GET /metrics and /healthz, which
+ * start once the app runs and stop before it. If anything fails, what started is stopped.
+ * prom-client is loaded only when metrics are on: no other command pays for it.
+ */
+async function startAll(config: Config, logger: LoggerHandle['logger'], io: CliIo, teamKey: TeamKey): Promise<{ app: App; monitor: MonitorServer | null }> {
+  const metrics = config.metrics.enabled ? new (await import('../monitor/metrics.js')).IntakeMetrics(packageVersion()) : null;
+  const app = await openApp({ config, logger, env: io.env, daemon: true, teamKey, ...(metrics ? { events: metrics } : {}) });
+  await app.start();
+  try {
+    return { app, monitor: metrics ? await startMonitor(app, metrics, config, logger) : null };
+  } catch (error) {
+    await app.stop();
+    throw error;
+  }
+}
+
+/** GET /metrics and /healthz (metrics.enabled), started once the app runs, stopped before it. */
+async function startMonitor(app: App, metrics: IntakeMetrics, config: Config, logger: LoggerHandle['logger']): Promise<MonitorServer> {
+  metrics.attach({ teamKeyExpires: () => app.context.keys.team.expires, depths: () => app.depths() });
+  const { MonitorServer: Server } = await import('../monitor/monitor-server.js');
+  const monitor = new Server({ config, metrics, health: app.healthSources, logger });
+  await monitor.start();
+  return monitor;
 }
 
 /**
@@ -86,9 +116,9 @@ function subscribeSignals(app: App, log: LoggerHandle, signals: ProcessSignals):
 }
 
 /** Who is running what (issue 13 item 5): one line an operator can read at a glance. */
-function startedFields(app: App, config: Config, file: string): Record<string, unknown> {
+function startedFields(app: App, config: Config, file: string, monitor: MonitorServer | null): Record<string, unknown> {
   const team = app.context.keys.team;
-  const listeners = [...app.components.values()]
+  const listeners = [...app.components.values(), ...(monitor ? [monitor] : [])]
     .map((c) => ({ name: c.name, health: c.health?.() }))
     .filter((c) => c.health)
     .map((c) => ({ name: c.name, kind: c.health!.kind, address: c.health!.address }));

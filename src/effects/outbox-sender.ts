@@ -6,6 +6,7 @@ import type { Component } from '../model/component.js';
 import type { OutgoingMail } from '../model/outgoing-mail.js';
 import type { IntakeStore, OutboxEntry } from '../store/store.js';
 import type { DeliveryResult } from './smtp-relay.js';
+import type { IntakeEvents } from '../model/intake-events.js';
 
 /** Hands one message on: to the relay (`outbound.mode: smtp`) or into the pickup directory (`outbox`). */
 export type DeliverEntry = ((raw: Buffer, entry: Pick<OutboxEntry, 'key' | 'recipient' | 'kind'>) => Promise<DeliveryResult>) & { close?: () => void };
@@ -22,6 +23,8 @@ export interface OutboxSenderDeps {
   owner: string;
   /** Deliveries at once within a claimed batch (1: in order, and an unreachable relay ends the pass). */
   parallel?: number;
+  /** Told of every delivery, deferral and give-up (GET /metrics). */
+  events?: Pick<IntakeEvents, 'ackDelivery'>;
 }
 
 export type Attempt = 'delivered' | 'deferred' | 'failed' | 'relay-down';
@@ -156,6 +159,7 @@ export class OutboxSender implements Component {
     result = await this.deps.deliver(raw, entry);
     if (result.kind !== 'delivered') return this.notDelivered(entry, result, entry.raw ? null : raw);
     await store.outbox.delivered(entry.key, owner, this.deps.now(), entry.raw ? null : raw);
+    this.deps.events?.ackDelivery('delivered');
     logger.info({ ...ids(entry), attempts: entry.attempts + 1, encrypted: entry.encrypted }, 'ack delivered');
     return 'delivered';
   }
@@ -166,6 +170,7 @@ export class OutboxSender implements Component {
     const expired = now.getTime() - Date.parse(entry.queuedAt) >= config.outbound.giveUpAfterSeconds * 1000;
     if (result.kind === 'permanent' || expired) {
       await store.outbox.failed(entry.key, owner, now, result.error);
+      this.deps.events?.ackDelivery('failed');
       logger.error(
         { ...ids(entry), attempts: entry.attempts + 1, queuedAt: entry.queuedAt, err: escapeForLog(result.error, 300) },
         result.kind === 'permanent' ? 'ack delivery refused; given up' : 'ack delivery given up after outbound.giveUpAfterSeconds',
@@ -174,6 +179,7 @@ export class OutboxSender implements Component {
     }
     const next = new Date(now.getTime() + this.backoffMs(entry.attempts + 1));
     await store.outbox.deferred(entry.key, owner, next, result.error, composed);
+    this.deps.events?.ackDelivery('deferred');
     logger.warn({ ...ids(entry), attempts: entry.attempts + 1, nextAttemptAt: next.toISOString(), err: escapeForLog(result.error, 300) }, 'ack delivery deferred; will retry');
     return result.connection ? 'relay-down' : 'deferred';
   }

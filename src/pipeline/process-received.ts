@@ -26,6 +26,7 @@ export async function processReceived(message: ReceivedMessage, ctx: EffectConte
     const fields = { ...reportLogFields(draft, performance.now() - started), stages: timings };
     if (draft.urgent.flag) logger.warn(fields, 'report processed');
     else logger.info(fields, 'report processed');
+    ctx.events.reportProcessed(fields);
     const placement = draft.placement!;
     return { kind: 'archived', ticket: placement.ticket, seq: placement.seq, status: placement.status };
   } catch (caught) {

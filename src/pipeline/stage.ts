@@ -7,6 +7,7 @@ import type { Keyring } from '../keys/keyring.js';
 import type { TeamKey } from '../keys/team-key.js';
 import type { ReportKnowledge } from '../report/knowledge.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
+import type { IntakeEvents } from '../model/intake-events.js';
 
 /** Read-only questions a stage may ask about the store (committed data only). */
 export type TicketLookups = StoreLookups;
@@ -37,6 +38,8 @@ export interface EffectContext extends StageContext {
   logger: Logger;
   /** When this process delivers its own acks: the lease its commits give them (see CommitRequest.outboxLease). */
   outboxLease?: () => Lease;
+  /** Observers of what happened (GET /metrics); NO_EVENTS outside `intake serve`. */
+  events: IntakeEvents;
 }
 
 export type StageFn = (draft: Draft, ctx: StageContext) => Draft | Promise<Draft>;

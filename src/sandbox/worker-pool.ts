@@ -9,6 +9,7 @@ import { revive } from './revive.js';
 import type { RunOptions, Sandbox, SandboxRun } from './sandbox.js';
 import type { SandboxInit, TaskReply } from './sandbox-worker.js';
 import type { TaskInput, TaskName } from './tasks.js';
+import type { IntakeEvents } from '../model/intake-events.js';
 
 /**
  * Sandbox worker threads, one task at a time each, so that stopping one stops only the
@@ -24,6 +25,8 @@ export interface PoolOptions {
   init: SandboxInit;
   memoryMiB: number;
   logger: Logger;
+  /** Told of each worker replaced after it died or overran, and of each overrun (GET /metrics). */
+  events?: Pick<IntakeEvents, 'workerRestarted' | 'budgetOverrun'>;
 }
 
 interface Job {
@@ -44,7 +47,7 @@ interface Slot {
   stale: boolean;
 }
 
-export function startWorkerPool({ size, init, memoryMiB, logger }: PoolOptions): Sandbox {
+export function startWorkerPool({ size, init, memoryMiB, logger, events }: PoolOptions): Sandbox {
   const queue: Job[] = [];
   const slots = new Set<Slot>();
   let nextId = 0;
@@ -110,6 +113,8 @@ export function startWorkerPool({ size, init, memoryMiB, logger }: PoolOptions):
     if (!job) return;
     logger.error({ sha256: job.options.label, task: job.task, limit: 'time', budgetMs: Math.round(job.options.budgetMs) }, 'message overran its processing budget; sandbox worker terminated and replaced');
     job.reject(timeOverrun(job.task, job.options.budgetMs));
+    events?.budgetOverrun('time');
+    events?.workerRestarted();
     replace(slot);
     dispatch();
   };
@@ -120,11 +125,13 @@ export function startWorkerPool({ size, init, memoryMiB, logger }: PoolOptions):
     if (job && error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
       logger.error({ sha256: job.options.label, task: job.task, limit: 'memory', memoryMiB }, 'message overran the worker memory limit; sandbox worker replaced');
       job.reject(memoryOverrun(job.task, memoryMiB));
+      events?.budgetOverrun('memory');
     } else {
       logger.error({ code: error.code ?? null, err: error.message, task: job?.task ?? null }, 'sandbox worker failed; replaced');
       job?.reject(temporary('sandbox-worker-failed', error.message, error));
       if (!slot.ready) return failStart(slot, error);
     }
+    events?.workerRestarted();
     replace(slot);
     dispatch();
   };

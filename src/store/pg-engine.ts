@@ -43,6 +43,13 @@ export class PgEngine implements SqlEngine {
   private async transaction<T>(begin: string, work: (tx: SqlTx) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
+    // A server that goes away mid-transaction fails the query and also makes the checked-out
+    // client emit 'error'; with no listener that would end the process (the pool's own
+    // handler covers idle clients only). The client is then discarded, not reused.
+    const lost = (): void => {
+      broken = true;
+    };
+    client.on('error', lost);
     try {
       await client.query(begin);
       const value = await work(new PgTx(client));
@@ -54,6 +61,7 @@ export class PgEngine implements SqlEngine {
       });
       throw error;
     } finally {
+      client.off('error', lost);
       client.release(broken);
     }
   }

@@ -28,11 +28,13 @@ describe('configuration', () => {
     expect(config.pgp.privateKeyFile).toBe('/srv/intake/keys/team.sec.asc');
   });
 
-  it('the Docker configuration differs from the default only in the listen address', async () => {
+  it('the Docker configuration differs from the default only in the listen addresses and the metrics (its HEALTHCHECK)', async () => {
     const { config: docker } = await loadConfig(path.join(ROOT, 'config/docker.yaml'), '/app');
     const { config: base } = await loadConfig(path.join(ROOT, 'config/default.yaml'), '/app');
-    expect({ ...docker, smtp: { ...docker.smtp, host: base.smtp.host } }).toEqual(base);
+    expect({ ...docker, smtp: { ...docker.smtp, host: base.smtp.host }, metrics: base.metrics }).toEqual(base);
     expect(docker.smtp.host).toBe('0.0.0.0');
+    expect(docker.metrics).toEqual({ enabled: true, host: '0.0.0.0', port: 9465 });
+    expect(base.metrics).toEqual({ enabled: false, host: '127.0.0.1', port: 9465 });
   });
 
   it('reports every problem at once, each with its path, including unknown keys', () => {
