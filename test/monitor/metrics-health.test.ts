@@ -34,7 +34,7 @@ function sample(text: string, series: string): number | null {
   return line ? Number(line.slice(series.length + 1)) : null;
 }
 
-async function serveWithMetrics(store: Record<string, unknown> = {}): Promise<{ dir: string; serve: ServeProcess; smtp: number; metrics: number; sink: Sink }> {
+async function serveWithMetrics(extra: Record<string, unknown> = {}): Promise<{ dir: string; serve: ServeProcess; smtp: number; metrics: number; sink: Sink }> {
   const sink = await startSink();
   sinks.push(sink);
   const dir = await tempDir();
@@ -44,7 +44,7 @@ async function serveWithMetrics(store: Record<string, unknown> = {}): Promise<{ 
       metrics: { enabled: true, host: '127.0.0.1', port: 0 },
       outbound: { mode: 'smtp', host: '127.0.0.1', port: sink.port, starttls: 'never', pollSeconds: 0.2 },
       log: { level: 'info', file: 'data/logs/intake.log' },
-      ...store,
+      ...extra,
     }),
   );
   const smtp = await serve.smtpPort();
@@ -135,4 +135,21 @@ describe('GET /healthz and /metrics of intake serve (issue 13 item 6)', () => {
     serve.child.kill('SIGTERM');
     expect(await serve.exited).toBe(0);
   });
+
+  it('metrics: a message over its processing budget counts an overrun and a worker restart', async () => {
+    const { serve, smtp, metrics } = await serveWithMetrics({ processing: { workers: 1, timeoutSeconds: 0.3 } });
+    // A 24 MB quoted-printable body: mailparser needs seconds for it, the budget is 0.3 s.
+    const line = '=41=42=43=44=45=46=47=48=49=4A=4B=4C=4D=4E=4F=50=51=52=53=54=55=56=57=58=\r\n';
+    const heavy = `From: Mallory <mallory@example.net>\r\nTo: cert@xyz.example\r\nSubject: heavy\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${line.repeat(Math.floor((24 * 1024 * 1024) / line.length))}`;
+    await send(smtp, 'mallory@example.net', heavy);
+    let text = '';
+    await waitFor(async () => {
+      text = (await get(metrics, '/metrics')).text;
+      return sample(text, 'intake_messages_total{transport="smtp",outcome="new"}') === 1;
+    }, 'the heavy message archived as overrun', 90_000);
+    expect(sample(text, 'intake_budget_overruns_total{budget="time"}')).toBe(1);
+    expect(sample(text, 'intake_worker_restarts_total')).toBe(1);
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+  }, 120_000);
 });
