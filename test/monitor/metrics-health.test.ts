@@ -147,8 +147,11 @@ describe('GET /healthz and /metrics of intake serve (issue 13 item 6)', () => {
       text = (await get(metrics, '/metrics')).text;
       return sample(text, 'intake_messages_total{transport="smtp",outcome="new"}') === 1;
     }, 'the heavy message archived as overrun', 90_000);
-    expect(sample(text, 'intake_budget_overruns_total{budget="time"}')).toBe(1);
-    expect(sample(text, 'intake_worker_restarts_total')).toBe(1);
+    // At least once: with a 0.3 s budget the receipt's lease (twice the budget) can run out
+    // while the message is handled, and recovery then takes it up again (and overruns again).
+    const overruns = sample(text, 'intake_budget_overruns_total{budget="time"}');
+    expect(overruns).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'intake_worker_restarts_total')).toBe(overruns);
     serve.child.kill('SIGTERM');
     expect(await serve.exited).toBe(0);
   }, 120_000);
