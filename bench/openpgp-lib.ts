@@ -19,6 +19,7 @@ import { parseMime } from '../src/pipeline/stages/parse-mime.js';
 import { unwrapOpenpgp } from '../src/pipeline/stages/unwrap-openpgp.js';
 import { pgpContextFor } from '../src/openpgp/pgp-context.js';
 import { inlineSandbox } from '../src/sandbox/inline-sandbox.js';
+import { outerLimits } from '../src/pipeline/stages/parse-mime.js';
 
 /**
  * Shared by the OpenPGP bench sections: the fixture keys (a Cv25519 and an RSA-3072
@@ -52,7 +53,7 @@ export async function stageContext(algo: Algo): Promise<StageContext> {
     lookups: { ticketExists: async () => false, ticketByMessageId: async () => null, correspondents: async () => [], firstCiphertext: async () => null },
     templates: await loadAckTemplates(config),
     report,
-    sandbox: inlineSandbox(() => ({ pgp: pgpContextFor({ config, keys }), report })),
+    sandbox: inlineSandbox(() => ({ pgp: pgpContextFor({ config, keys }), report, outer: outerLimits(config) })),
   };
 }
 

@@ -27,6 +27,7 @@ import type { QueueDepths } from './monitor/metrics.js';
 import { hardenedOpenpgpConfig } from './openpgp/openpgp-config.js';
 import { loadReportKnowledge } from './report/knowledge.js';
 import { pgpContextFor } from './openpgp/pgp-context.js';
+import { outerLimits } from './pipeline/stages/parse-mime.js';
 import { inlineSandbox } from './sandbox/inline-sandbox.js';
 import { startWorkerPool } from './sandbox/worker-pool.js';
 import { readSecret, SECRET_ENV } from './config/secrets.js';
@@ -129,7 +130,7 @@ export async function openApp({ config, logger, env = process.env, now = () => n
           logger,
           events,
         })
-      : inlineSandbox(() => ({ pgp: pgpContextFor({ config, keys }), report }));
+      : inlineSandbox(() => ({ pgp: pgpContextFor({ config, keys }), report, outer: outerLimits(config) }));
   const { nodePrefix, owner } = leaseOwner(config);
   // A process that delivers its own acks (serve; ingest writing pickup files) has its commits lease them to itself.
   const deliversOwn = daemon || config.outbound.mode === 'outbox';

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { createKeyring } from '../src/keys/keyring.js';
 import { readTeamKey } from '../src/keys/team-key.js';
 import { buildMimeTree, decodeText } from '../src/openpgp/mime-tree.js';
-import { hardenedOpenpgpConfig } from '../src/openpgp/openpgp-config.js';
+import { forMessage, pgpKeys } from '../src/openpgp/pgp-context.js';
 import { openMessage } from '../src/openpgp/pgp-operations.js';
 import { parseConfig } from '../src/config/load-config.js';
 
@@ -16,13 +16,6 @@ const raw = await readFile(messageFile);
 const baselineRssMiB = process.memoryUsage().rss / 1024 / 1024;
 const tree = await buildMimeTree(raw);
 const data = tree.children[1]!;
-const result = await openMessage(decodeText(data), {
-  team,
-  keyring: createKeyring([]),
-  config: hardenedOpenpgpConfig(config, team.isRsa),
-  receivedAt: new Date(),
-  maxSignatureAgeMs: 0,
-  clockSkewMs: 0,
-});
+const result = await openMessage(decodeText(data), forMessage(pgpKeys(config, team, createKeyring([])), new Date()));
 void pino;
 process.stdout.write(`${JSON.stringify({ error: result.ok ? null : result.error, maxRssMiB: process.resourceUsage().maxRSS / 1024, baselineRssMiB })}\n`);

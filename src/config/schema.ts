@@ -42,7 +42,8 @@ const pgp = z
     keyringDir: z.string().min(1).default('keys/constituents'),
     /** Keys that arrived in mail (attachments, Autocrypt), awaiting `intake keys accept`. */
     pendingDir: z.string().min(1).default('keys/pending'),
-    /** openpgp.js maxDecompressedMessageSize; null means smtp.maxMessageBytes (the archive cap). */
+    /** Plaintext all decryptions and decompressions of one message may produce together
+     * (one budget per message, not per ciphertext); null means smtp.maxMessageBytes. */
     maxDecompressedMessageBytes: z.number().int().min(1024).nullable().default(null),
     /** Signatures older than this (relative to the time of receipt) are flagged `old`. */
     maxSignatureAgeDays: z.number().int().min(1).max(36500).default(30),
@@ -352,6 +353,36 @@ const handoff = z
     }
   });
 
+/**
+ * Caps on what one message may make us do (DESIGN §10). Each one reached is a verdict
+ * that names it (README "Bounded work"), never an error or a retry.
+ */
+const count = (max: number) => z.number().int().min(1).max(max);
+const limits = z
+  .strictObject({
+    /** PKESK + SKESK packets in all ciphertexts of one message (`encryption.error: too-many-session-keys`). */
+    sessionKeys: count(100_000).default(64),
+    /** Signatures verified per message; the rest are not (`signature.signersTruncated`). */
+    signatures: count(100_000).default(32),
+    /** Ciphertexts opened per message — the body's, encrypted attachments, wrapped ones (`too-many-ciphertexts`). */
+    ciphertexts: count(10_000).default(32),
+    /** Partial-length chunks in one OpenPGP block; null: one per 512 bytes of smtp.maxMessageBytes (`too-many-partial-chunks`). */
+    partialChunks: count(100_000_000).nullable().default(null),
+    /** User IDs in a key that arrives in mail; a key with more is not offered (`too-many-user-ids`). */
+    keyUserIds: count(10_000).default(64),
+    /** MIME parts per message (`parse.status: unparseable`, error names the cap). */
+    mimeParts: count(100_000).default(1000),
+    /** Nesting of multiparts and message/rfc822 (same verdict). */
+    mimeDepth: count(1000).default(32),
+    /** Header fields of the outer message (same verdict). */
+    headerFields: count(100_000).default(1000),
+    /** Bytes of one unfolded header field (same verdict). */
+    headerFieldBytes: count(1024 * 1024).default(64 * 1024),
+    /** Entries of a list (signers, classes) in one log line; the rest are counted, not listed. */
+    logListEntries: count(10_000).default(10),
+  })
+  .prefault({});
+
 export const configSchema = z
   .strictObject({
     team,
@@ -368,6 +399,7 @@ export const configSchema = z
     report,
     store,
     handoff,
+    limits,
   })
   .superRefine((value, ctx) => {
     // A decompression limit above the archive cap would let a small zlib bomb grow past

@@ -6,7 +6,9 @@ import { escapeOrNull } from './escape.js';
  * identifiers only: never the body, the Subject, decrypted text or attachment names.
  * The two addresses are attacker-controlled header/envelope values and are escaped.
  */
-export function reportLogFields(draft: Draft, durationMs: number) {
+export function reportLogFields(draft: Draft, durationMs: number, maxList = 10) {
+  const signers = draft.signature.signers.map((s) => s.fingerprint).filter(Boolean);
+  const classes = draft.classification.map((c) => `${c.class}/${c.type}`);
   const placement = draft.placement;
   return {
     ticket: placement?.ticket ?? null,
@@ -19,9 +21,11 @@ export function reportLogFields(draft: Draft, durationMs: number) {
     parse: draft.parse.status,
     encryption: draft.encryption.status,
     signature: draft.signature.status,
-    signers: draft.signature.signers.map((s) => s.fingerprint).filter(Boolean),
+    // Bounded (limits.logListEntries): 10,000 signatures must not make a 420 KB log line.
+    signers: signers.slice(0, maxList),
+    ...(signers.length > maxList ? { signersNotListed: signers.length - maxList } : {}),
     urgent: draft.urgent.flag,
-    classification: draft.classification.map((c) => `${c.class}/${c.type}`),
+    classification: classes.slice(0, maxList),
     threading: draft.threading.kind,
     senderKnown: draft.threading.senderKnown,
     ack: draft.ack.status === 'suppressed' ? (draft.ack.suppressedReason ?? 'none') : draft.ack.status,

@@ -88,6 +88,8 @@ export interface SignatureVerdict {
   /** An S/MIME signature wrapped the whole message (a signing gateway): present, never
    * verified (csirt-intake verifies OpenPGP only); null or absent when there was none. */
   smime?: SmimeWrapper | null;
+  /** More signatures than `limits.signatures`: those past the cap were not verified (DESIGN §10). */
+  signersTruncated?: boolean;
 }
 
 export interface SmimeWrapper {

@@ -34,9 +34,17 @@ export interface MimePart {
 /** Splitter limits: mailsplit's own defaults, plus a bound on message/rfc822 depth. */
 const MAX_EMBEDDED_DEPTH = 8;
 
-export async function buildMimeTree(raw: Buffer, path = '', depth = 0): Promise<MimePart> {
-  const events = await split(raw);
+/** `limits.mimeParts` and `limits.mimeDepth`; past either the splitter stops with EMAXLEN. */
+export interface MimeLimits {
+  maxParts: number;
+  maxDepth: number;
+}
+export const DEFAULT_MIME_LIMITS: MimeLimits = { maxParts: 1000, maxDepth: 32 };
+
+export async function buildMimeTree(raw: Buffer, path = '', depth = 0, limits: MimeLimits = DEFAULT_MIME_LIMITS): Promise<MimePart> {
+  const events = await split(raw, limits.maxParts);
   const byNode = new Map<object, MimePart>();
+  const levels = new Map<object, number>();
   let root: MimePart | null = null;
   let offset = 0;
   let lastLeaf: MimePart | null = null;
@@ -44,6 +52,9 @@ export async function buildMimeTree(raw: Buffer, path = '', depth = 0): Promise<
     if (event.type === 'node') {
       const headerBytes = event.node.getHeaders().length;
       const parent = event.node.parentNode ? byNode.get(event.node.parentNode) ?? null : null;
+      const level = (event.node.parentNode ? (levels.get(event.node.parentNode) ?? 0) : 0) + 1;
+      if (depth + level > limits.maxDepth) throw tooDeep(limits);
+      levels.set(event.node, level);
       const part = newPart(raw, offset, offset + headerBytes, parent ? `${parent.path ? `${parent.path}.` : ''}${parent.children.length + 1}` : path);
       byNode.set(event.node, part);
       if (parent) parent.children.push(part);
@@ -59,8 +70,12 @@ export async function buildMimeTree(raw: Buffer, path = '', depth = 0): Promise<
   if (!root) root = newPart(raw, 0, 0, path);
   root.end = raw.length;
   finishMultipartEnds(root);
-  if (depth < MAX_EMBEDDED_DEPTH) await parseEmbedded(root, depth);
+  if (depth < MAX_EMBEDDED_DEPTH) await parseEmbedded(root, depth, limits);
   return root;
+}
+
+function tooDeep(limits: MimeLimits): Error {
+  return Object.assign(new Error(`MIME nesting deeper than limits.mimeDepth (${limits.maxDepth})`), { code: 'EMAXLEN' });
 }
 
 type SplitEvent = { type: 'node'; node: SplitterNode } | { type: 'body' | 'data'; value: Buffer };
@@ -70,10 +85,10 @@ interface SplitterNode {
   getHeaders(): Buffer;
 }
 
-function split(raw: Buffer): Promise<SplitEvent[]> {
+function split(raw: Buffer, maxParts: number): Promise<SplitEvent[]> {
   return new Promise((resolve, reject) => {
     const events: SplitEvent[] = [];
-    const splitter = new Splitter({ ignoreEmbedded: true }) as unknown as Transform;
+    const splitter = new Splitter({ ignoreEmbedded: true, maxChildNodes: maxParts }) as unknown as Transform;
     splitter.on('data', (data: { type: string; value?: Buffer }) => {
       if (data.type === 'node') events.push({ type: 'node', node: data as unknown as SplitterNode });
       else if (data.value) events.push({ type: data.type as 'body' | 'data', value: data.value });
@@ -185,13 +200,13 @@ function* walkOwn(part: MimePart): Generator<MimePart> {
   for (const child of part.children) yield* walkOwn(child);
 }
 
-async function parseEmbedded(part: MimePart, depth: number): Promise<void> {
+async function parseEmbedded(part: MimePart, depth: number, limits: MimeLimits): Promise<void> {
   if (part.contentType === 'message/rfc822' && part.children.length === 0) {
     const body = decodeBody(part);
-    if (body.length > 0) part.embedded = await buildMimeTree(body, `${part.path}.m`, depth + 1);
+    if (body.length > 0) part.embedded = await buildMimeTree(body, `${part.path}.m`, depth + 1, limits);
     return;
   }
-  for (const child of part.children) await parseEmbedded(child, depth);
+  for (const child of part.children) await parseEmbedded(child, depth, limits);
 }
 
 /** Every part of the tree, depth first, including embedded messages. */

@@ -40,7 +40,7 @@ export async function openPayload(raw: Buffer, from: FromCheck, pgp: PgpContext)
     extraAttachments: found.extraAttachments,
     decrypted: found.decrypted,
     encryption: encryptionVerdict(found.ciphertexts),
-    signature: { ...signatureVerdict(found.signers, found.coverage, from), smime: found.smime },
+    signature: { ...signatureVerdict(found.signers, found.coverage, from), smime: found.smime, ...(pgp.budget.signersTruncated ? { signersTruncated: true } : {}) },
     innerSubject: found.innerSubject,
   };
 }

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import type { SignerVerdict } from '../model/message-record.js';
 import { judgeSignatures, judgeUnjudged, unjudgedVerdict, verificationDate } from './judge-signatures.js';
+import { decompressedLeft, takeSignatures } from './message-budget.js';
+import { packetCensus } from './packet-census.js';
 import type { PgpContext } from './pgp-context.js';
 import { drainPacketStream, signatureIssuersIn, unjudgedInPacketList } from './unjudged-signatures.js';
 
@@ -18,25 +20,33 @@ const { packet: tag } = openpgp.enums;
 const ENCRYPTION_TAGS = new Set<number>([tag.publicKeyEncryptedSessionKey, tag.symEncryptedSessionKey, tag.symmetricallyEncryptedData, tag.symEncryptedIntegrityProtectedData, tag.aeadEncryptedData]);
 
 export async function openMessage(input: string | Uint8Array, ctx: PgpContext): Promise<OpenResult> {
+  const binary = await dearmored(input, ctx);
+  if ('error' in binary) return { ok: false, encrypted: false, error: binary.error, sha256: null };
+  const refused = overBudget(binary.bytes, ctx);
+  if (refused) return { ok: false, encrypted: true, error: refused, sha256: null };
   let message: openpgp.Message<Uint8Array>;
   try {
-    message = (typeof input === 'string'
-      ? await openpgp.readMessage({ armoredMessage: input, config: ctx.config })
-      : await openpgp.readMessage({ binaryMessage: input, config: ctx.config })) as openpgp.Message<Uint8Array>;
+    message = (await openpgp.readMessage({ binaryMessage: binary.bytes, config: ctx.config })) as openpgp.Message<Uint8Array>;
   } catch (error) {
     return { ok: false, encrypted: false, error: errorCode(error), sha256: null };
   }
   const sha256 = ciphertextHash(message);
   const encrypted = sha256 !== null;
   if (!wellFormedTopLevel(message)) return { ok: false, encrypted, error: 'malformed', sha256 };
+  if (encrypted && ++ctx.budget.ciphertexts > ctx.limits.ciphertexts) return { ok: false, encrypted, error: 'too-many-ciphertexts', sha256 };
   try {
-    const config = { ...openpgp.config, ...ctx.config };
+    // One plaintext budget for the whole message: what earlier ciphertexts produced is gone.
+    const config = { ...openpgp.config, ...ctx.config, maxDecompressedMessageSize: decompressedLeft(ctx.budget) };
     const opened = encrypted ? await message.decrypt([ctx.team.privateKey], undefined, undefined, ctx.receivedAt, config) : message;
     const data = opened.getLiteralData();
     if (!(data instanceof Uint8Array)) throw new Error('no literal data');
+    ctx.budget.decompressedBytes += data.length;
     const packets = opened.unwrapCompressed().packets;
     await drainPacketStream(packets);
     const signaturePackets = packets.filterByTag(tag.signature) as unknown as Array<{ created: Date | null }>;
+    if (takeSignatures(ctx.budget, signaturePackets.length) < signaturePackets.length) {
+      return { ok: true, encrypted, data, filename: opened.getFilename(), signers: [tooManySignatures(ctx)], sha256 };
+    }
     const verifications = await opened.verify(verificationKeys(ctx), verificationDate(signaturePackets, ctx), config);
     const signers = [...(await judgeSignatures(verifications, ctx)), ...(await judgeUnjudged(unjudgedInPacketList(packets), ctx))];
     return { ok: true, encrypted, data, filename: opened.getFilename(), signers, sha256 };
@@ -45,11 +55,41 @@ export async function openMessage(input: string | Uint8Array, ctx: PgpContext): 
   }
 }
 
+/** The binary of an armored message (RFC 9580 §6.2), or the armor error as a verdict code. */
+async function dearmored(input: string | Uint8Array, ctx: PgpContext): Promise<{ bytes: Uint8Array } | { error: string }> {
+  if (typeof input !== 'string') return { bytes: input };
+  try {
+    const { type, data } = await openpgp.unarmor(input, { ...openpgp.config, ...ctx.config });
+    if (type !== openpgp.enums.armor.message) return { error: 'bad-armor' };
+    return data instanceof Uint8Array ? { bytes: data } : { error: 'bad-armor' };
+  } catch (error) {
+    return { error: errorCode(error) };
+  }
+}
+
+/**
+ * The message's caps, checked on the packet headers before openpgp.js reads anything:
+ * session-key packets (each a decryption attempt) and partial-length chunks.
+ */
+function overBudget(bytes: Uint8Array, ctx: PgpContext): string | null {
+  const census = packetCensus(bytes, ctx.limits.partialChunks);
+  if (census.partialChunks > ctx.limits.partialChunks) return 'too-many-partial-chunks';
+  ctx.budget.sessionKeys += census.sessionKeys;
+  if (ctx.budget.sessionKeys > ctx.limits.sessionKeys) return 'too-many-session-keys';
+  return null;
+}
+
+/** One verdict standing for signatures left unverified (`limits.signatures`): present, not judged. */
+function tooManySignatures(ctx: PgpContext): SignerVerdict {
+  return { fingerprint: null, keyId: '', status: 'invalid', reason: `too-many-signatures (limits.signatures ${ctx.limits.signatures})`, created: null, flags: [], userIds: [] };
+}
+
 export async function verifyDetached(data: Uint8Array, signature: string | Uint8Array, ctx: PgpContext): Promise<SignerVerdict[] | { error: string }> {
   try {
     const parsed = typeof signature === 'string'
       ? await openpgp.readSignature({ armoredSignature: signature, config: ctx.config })
       : await openpgp.readSignature({ binarySignature: signature, config: ctx.config });
+    if (!keepWithinBudget(parsed, ctx)) return [tooManySignatures(ctx)];
     const message = await openpgp.createMessage({ binary: data });
     const date = verificationDate(parsed.packets as unknown as Array<{ created: Date | null }>, ctx);
     const { signatures } = await openpgp.verify({ message, signature: parsed, verificationKeys: verificationKeys(ctx), date, config: ctx.config, format: 'binary' });
@@ -62,12 +102,26 @@ export async function verifyDetached(data: Uint8Array, signature: string | Uint8
 export async function verifyCleartext(armored: string, ctx: PgpContext): Promise<{ text: string; signers: SignerVerdict[] } | { error: string }> {
   try {
     const message = await openpgp.readCleartextMessage({ cleartextMessage: armored, config: ctx.config });
-    const packets = (message as unknown as { signature: { packets: Array<{ created: Date | null }> } }).signature.packets;
+    const signature = (message as unknown as { signature: openpgp.Signature }).signature;
+    if (!keepWithinBudget(signature, ctx)) return { text: message.getText(), signers: [tooManySignatures(ctx)] };
+    const packets = signature.packets as unknown as Array<{ created: Date | null }>;
     const { data, signatures } = await openpgp.verify({ message, verificationKeys: verificationKeys(ctx), date: verificationDate(packets, ctx), config: ctx.config });
     return { text: data, signers: [...(await judgeSignatures(signatures as never, ctx)), ...(await judgeUnjudged(unjudgedInPacketList(packets), ctx))] };
   } catch (error) {
     return { error: errorCode(error) };
   }
+}
+
+/**
+ * Verifies at most what is left of `limits.signatures`: a block with more keeps its first
+ * ones (the message's verdict then says `signersTruncated`). False when none is left.
+ */
+function keepWithinBudget(signature: openpgp.Signature, ctx: PgpContext): boolean {
+  const all = signature.packets;
+  const granted = takeSignatures(ctx.budget, all.length);
+  if (granted === 0 && all.length > 0) return false;
+  if (granted < all.length) (signature as { packets: typeof all }).packets = all.slice(0, granted) as typeof all;
+  return true;
 }
 
 /**

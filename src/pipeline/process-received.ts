@@ -23,7 +23,7 @@ export async function processReceived(message: ReceivedMessage, ctx: EffectConte
       return duplicate(message, known, ctx);
     }
     const { draft, timings } = await runPipeline(initialDraft(message), ctx);
-    const fields = { ...reportLogFields(draft, performance.now() - started), stages: timings };
+    const fields = { ...reportLogFields(draft, performance.now() - started, ctx.config.limits.logListEntries), stages: timings };
     if (draft.urgent.flag) logger.warn(fields, 'report processed');
     else logger.info(fields, 'report processed');
     ctx.events.reportProcessed(fields);

@@ -4,6 +4,8 @@ import type { Config } from '../config/schema.js';
 import { loadKeyring } from '../keys/keyring.js';
 import { readTeamKey } from '../keys/team-key.js';
 import { hardenedOpenpgpConfig } from '../openpgp/openpgp-config.js';
+import { pgpKeys } from '../openpgp/pgp-context.js';
+import { outerLimits } from '../pipeline/stages/parse-mime.js';
 import { loadReportKnowledge } from '../report/knowledge.js';
 import { revive } from './revive.js';
 import { runTask, type TaskContext, type TaskName } from './tasks.js';
@@ -28,17 +30,8 @@ export type TaskReply = { id: number; value: unknown } | { id: number; error: { 
 
 const { config, passphrase } = workerData as SandboxInit;
 const team = await readTeamKey(config.pgp.privateKeyFile, passphrase);
-const openpgpConfig = hardenedOpenpgpConfig(config, team.isRsa);
-const context: TaskContext = {
-  pgp: {
-    team,
-    keyring: await loadKeyring(config.pgp.keyringDir, pino({ level: 'silent' }), openpgpConfig),
-    config: openpgpConfig,
-    maxSignatureAgeMs: config.pgp.maxSignatureAgeDays * 24 * 3600 * 1000,
-    clockSkewMs: config.pgp.clockSkewSeconds * 1000,
-  },
-  report: await loadReportKnowledge(config),
-};
+const keyring = await loadKeyring(config.pgp.keyringDir, pino({ level: 'silent' }), hardenedOpenpgpConfig(config, team.isRsa));
+const context: TaskContext = { pgp: pgpKeys(config, team, keyring), report: await loadReportKnowledge(config), outer: outerLimits(config) };
 
 parentPort!.on('message', async ({ id, task, input }: TaskRequest) => {
   let reply: TaskReply;

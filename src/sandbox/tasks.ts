@@ -5,8 +5,8 @@ import { fileTransport } from '../model/transport.js';
 import type { FromCheck, HeaderSummary } from '../model/message-record.js';
 import type { RawHeader } from '../model/raw-headers.js';
 import { openPayload, type OpenedPayload } from '../openpgp/open-payload.js';
-import type { PgpContext } from '../openpgp/pgp-context.js';
-import { readOuterMessage, type OuterMessage } from '../pipeline/stages/parse-mime.js';
+import { forMessage, type PgpKeys } from '../openpgp/pgp-context.js';
+import { readOuterMessage, type OuterLimits, type OuterMessage } from '../pipeline/stages/parse-mime.js';
 import type { ReportKnowledge } from '../report/knowledge.js';
 import { understandReport, type Understanding } from '../report/understand-report.js';
 
@@ -16,8 +16,9 @@ import { understandReport, type Understanding } from '../report/understand-repor
  */
 export interface TaskContext {
   /** OpenPGP keys and limits; `receivedAt` comes with each message. */
-  pgp: Omit<PgpContext, 'receivedAt'>;
+  pgp: PgpKeys;
   report: ReportKnowledge;
+  outer: OuterLimits;
 }
 
 export interface Tasks {
@@ -36,11 +37,11 @@ export async function runTask<T extends TaskName>(task: T, input: TaskInput<T>, 
   switch (task) {
     case 'parse-mime': {
       const { raw } = input as TaskInput<'parse-mime'>;
-      return (await readOuterMessage(raw)) as TaskOutput<T>;
+      return (await readOuterMessage(raw, ctx.outer)) as TaskOutput<T>;
     }
     case 'open-openpgp': {
       const { raw, from, receivedAt } = input as TaskInput<'open-openpgp'>;
-      return (await openPayload(raw, from, { ...ctx.pgp, receivedAt: new Date(receivedAt) })) as TaskOutput<T>;
+      return (await openPayload(raw, from, forMessage(ctx.pgp, new Date(receivedAt)))) as TaskOutput<T>;
     }
     case 'understand': {
       const { outerHeaders, headers, body } = input as TaskInput<'understand'>;

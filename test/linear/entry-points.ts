@@ -5,7 +5,7 @@ import { parseStrictMailbox } from '../../src/model/strict-mailbox.js';
 import { findArmorBlocks, htmlToArmorText, soleArmorBlock } from '../../src/openpgp/armor.js';
 import { buildMimeTree, decodeBody } from '../../src/openpgp/mime-tree.js';
 import { collectOfferedKeys } from '../../src/openpgp/offered-keys.js';
-import { checkFrom, readOuterMessage } from '../../src/pipeline/stages/parse-mime.js';
+import { checkFrom, outerLimits, readOuterMessage } from '../../src/pipeline/stages/parse-mime.js';
 import { envelopeReason, headerReason } from '../../src/pipeline/stages/screen-auto-generated.js';
 import { readArf } from '../../src/report/formats/arf.js';
 import { readIodef } from '../../src/report/formats/iodef.js';
@@ -55,7 +55,7 @@ export const MIME_ENTRY_POINTS: EntryPoints = {
   'MIME tree: a boundary parameter': (s) => tree(bytes(`Content-Type: multipart/mixed; boundary="${s}"\r\n\r\n--${s}\r\n\r\nx\r\n`)),
   'MIME tree: quoted-printable': (s) => tree(bytes(`Content-Transfer-Encoding: quoted-printable\r\n\r\n${s}`)).then((t) => t && decodeBody(t)),
   'MIME tree: base64': (s) => tree(bytes(`Content-Transfer-Encoding: base64\r\n\r\n${s}`)).then((t) => t && decodeBody(t)),
-  'MIME parse (mailparser)': (s) => readOuterMessage(multipart(s)),
+  'MIME parse (mailparser)': (s) => readOuterMessage(multipart(s), outerLimits(config)),
 };
 
 export const TEXT_ENTRY_POINTS: EntryPoints = {

@@ -21,7 +21,9 @@ describe('raw MIME tree', () => {
     let entity = `Content-Type: text/plain${CRLF}${CRLF}${'x'.repeat(76)}${CRLF}`.repeat(1) + `${'filler line\r\n'.repeat(200_000)}`;
     for (let level = depth; level > 0; level--) entity = `Content-Type: multipart/mixed; boundary="b${level}"${CRLF}${CRLF}--b${level}${CRLF}${entity}${CRLF}--b${level}--${CRLF}`;
     const raw = Buffer.from(`From: a@b.example${CRLF}${entity}`);
-    const root = await buildMimeTree(raw);
+    // limits.mimeDepth (default 32) refuses it; with the cap raised it is read in one pass.
+    await expect(buildMimeTree(raw)).rejects.toMatchObject({ code: 'EMAXLEN', message: expect.stringMatching(/limits\.mimeDepth/) });
+    const root = await buildMimeTree(raw, '', 0, { maxParts: 1000, maxDepth: 1000 });
     let part = root;
     for (let level = 1; level < depth; level++) {
       part = part.children[0]!;

@@ -5,6 +5,8 @@ import type { FromCheck, HeaderSummary, ParseVerdict } from '../../model/message
 import { firstHeader, headerValues, readHeaders, type RawHeader } from '../../model/raw-headers.js';
 import { parseStrictMailbox } from '../../model/strict-mailbox.js';
 import { sha256Hex } from '../../model/digest.js';
+import type { Config } from '../../config/schema.js';
+import { buildMimeTree, type MimeLimits } from '../../openpgp/mime-tree.js';
 import type { StageContext } from '../stage.js';
 import { untrusted } from '../untrusted.js';
 
@@ -33,14 +35,38 @@ export interface OuterMessage {
   body: ReportBody;
 }
 
-export async function readOuterMessage(raw: Buffer): Promise<OuterMessage> {
-  const outerHeaders = readHeaders(raw);
+/** `limits.*` that bound reading the outer message (DESIGN §10). */
+export interface OuterLimits {
+  headerFields: number;
+  headerFieldBytes: number;
+  mime: MimeLimits;
+}
+
+export function outerLimits(config: Config): OuterLimits {
+  const { limits } = config;
+  return { headerFields: limits.headerFields, headerFieldBytes: limits.headerFieldBytes, mime: { maxParts: limits.mimeParts, maxDepth: limits.mimeDepth } };
+}
+
+export async function readOuterMessage(raw: Buffer, limits: OuterLimits): Promise<OuterMessage> {
+  const read = readHeaders(raw);
+  // Past a cap the message is unparseable, and what later stages see of it stays bounded.
+  const outerHeaders = read.slice(0, limits.headerFields).map((h) => (h.value.length > limits.headerFieldBytes ? { ...h, value: h.value.slice(0, limits.headerFieldBytes) } : h));
   const headers = summarizeHeaders(outerHeaders);
   const from = checkFrom(outerHeaders);
   const empty: ReportBody = { text: '', html: null, attachments: [] };
-  if (outerHeaders.length === 0) return { outerHeaders, headers, from, body: empty, parse: { status: 'unparseable', error: 'no header fields' } };
+  const unparseable = (error: string): OuterMessage => ({ outerHeaders, headers, from, body: empty, parse: { status: 'unparseable', error } });
+  if (outerHeaders.length === 0) return unparseable('no header fields');
+  if (read.length > limits.headerFields) return unparseable(`too-many-header-fields (limits.headerFields ${limits.headerFields})`);
+  if (read.some((h) => h.value.length > limits.headerFieldBytes)) return unparseable(`header-field-too-long (limits.headerFieldBytes ${limits.headerFieldBytes})`);
   try {
-    const mail = await simpleParser(raw, SAFE_PARSER_OPTIONS);
+    await buildMimeTree(raw, '', 0, limits.mime);
+  } catch (error) {
+    const { code, message } = error as { code?: string; message?: string };
+    if (code !== 'EMAXLEN') throw error;
+    return unparseable(/depth/.test(String(message)) ? `too-deep (limits.mimeDepth ${limits.mime.maxDepth})` : `mime-limit: ${String(message)} (limits.mimeParts ${limits.mime.maxParts})`);
+  }
+  try {
+    const mail = await simpleParser(raw, { ...SAFE_PARSER_OPTIONS, maxChildNodes: limits.mime.maxParts });
     return { outerHeaders, headers, from, body: bodyOf(mail), parse: { status: 'ok', error: null } };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -43,7 +43,7 @@ async function applyOpened(draft: Draft, opened: OpenedPayload, ctx: StageContex
     decrypted: opened.decrypted,
     encryption: { ...opened.encryption, replayOf },
     signature: flagDateMismatch(opened.signature, draft.headers.date, ctx.config.pgp.maxSignatureDateSkewSeconds * 1000),
-    offeredKeys: await collectOfferedKeys(draft.outerHeaders, body.attachments),
+    offeredKeys: await collectOfferedKeys(draft.outerHeaders, body.attachments, ctx.config.limits.keyUserIds),
   };
 }
 
