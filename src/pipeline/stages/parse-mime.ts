@@ -63,7 +63,9 @@ export async function readOuterMessage(raw: Buffer, limits: OuterLimits): Promis
   } catch (error) {
     const { code, message } = error as { code?: string; message?: string };
     if (code !== 'EMAXLEN') throw error;
-    return unparseable(/depth/.test(String(message)) ? `too-deep (limits.mimeDepth ${limits.mime.maxDepth})` : `mime-limit: ${String(message)} (limits.mimeParts ${limits.mime.maxParts})`);
+    if (/mimeDepth/.test(String(message))) return unparseable(`too-deep (limits.mimeDepth ${limits.mime.maxDepth})`);
+    if (/child nodes/i.test(String(message))) return unparseable(`too-many-mime-parts (limits.mimeParts ${limits.mime.maxParts})`);
+    return unparseable(`mime-limit: ${String(message)}`);
   }
   try {
     const mail = await simpleParser(raw, { ...SAFE_PARSER_OPTIONS, maxChildNodes: limits.mime.maxParts });
