@@ -19,7 +19,7 @@ function heavy(type = 'text/plain'): Buffer {
 
 describe('sandbox budget', () => {
   it('a message over processing.timeoutSeconds is stopped, archived as overrun and flagged; the next one goes through', { timeout: 120_000 }, async () => {
-    const t = await createTestApp({ processing: { workers: 1, timeoutSeconds: 0.3 } });
+    const t = await createTestApp({ processing: { workers: 1, timeoutSeconds: 0.5 } });
     try {
       const started = performance.now();
       const run = await runPipelineOn(t, heavy(), { expectErrors: true });
