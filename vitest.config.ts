@@ -30,6 +30,7 @@ const FAST = [
   'test/ingest/lmtp-listener.test.ts',
   'test/ingest/smtp-listener.test.ts',
   'test/ingest/smtp-smuggling.test.ts',
+  'test/monitor/health.test.ts',
 ];
 
 export default defineConfig({

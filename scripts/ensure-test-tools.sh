@@ -4,19 +4,24 @@
 # interop), Dovecot (IMAP server), Postfix (the MTA of the pipe and LMTP delivery tests,
 # each run its own instance on loopback), swaks (SMTP client),
 # openssl (throw-away STARTTLS certificates for the SMTP tests), PostgreSQL (a throwaway
-# cluster per store test file: initdb/pg_ctl run as the postgres user via runuser).
+# cluster per store test file: initdb/pg_ctl run as the postgres user via runuser),
+# systemd (systemd-analyze verify of deploy/systemd; nothing is started: the package only
+# installs the tools in a container), logrotate and procps (/bin/kill, the unit's ExecReload)
+# for the deploy/ tests.
 # Needs root (or password-less sudo) for apt-get; otherwise says exactly what is missing.
 set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"
 
-declare -A package_of=( [gpg]=gnupg [gpg1]=gnupg1 [sqop]=sqop [dovecot]=dovecot-imapd [postfix]=postfix [swaks]=swaks [openssl]=openssl [runuser]=util-linux )
-tools=(gpg gpg1 sqop dovecot postfix swaks openssl runuser)
+declare -A package_of=( [gpg]=gnupg [gpg1]=gnupg1 [sqop]=sqop [dovecot]=dovecot-imapd [postfix]=postfix [swaks]=swaks [openssl]=openssl [runuser]=util-linux [systemd-analyze]=systemd [logrotate]=logrotate )
+tools=(gpg gpg1 sqop dovecot postfix swaks openssl runuser systemd-analyze logrotate)
 missing=()
 for tool in "${tools[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("${package_of[$tool]}")
 done
 # The store's PostgreSQL tests: Debian's server binaries live under /usr/lib/postgresql/<major>/bin.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+# `kill` is a shell builtin too: look for the program the systemd unit names.
+[ -x /bin/kill ] || missing+=(procps)
 # swaks speaks STARTTLS only with Net::SSLeay (a Recommends, which --no-install-recommends skips).
 perl -MNet::SSLeay -MIO::Socket::SSL -e1 >/dev/null 2>&1 || missing+=(libnet-ssleay-perl libio-socket-ssl-perl)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -7,7 +7,6 @@ import type { Finding } from './finding.js';
 export function writableDirs(config: Config): Array<[key: string, dir: string]> {
   const dirs: Array<[string, string]> = [
     ['archive.dir', config.archive.dir],
-    ['pgp.pendingDir', config.pgp.pendingDir],
   ];
   if (config.log.file) dirs.push(['log.file', path.dirname(config.log.file)]);
   if (config.lmtp.enabled && config.lmtp.socket) dirs.push(['lmtp.socket', path.dirname(config.lmtp.socket)]);

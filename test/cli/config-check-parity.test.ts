@@ -142,9 +142,8 @@ describe('intake config check says what intake serve refuses (issue 13 item 2)',
     expect(r.checkProblems).toEqual([
       expect.stringMatching(new RegExp(`^pgp.privateKeyFile: cannot read the team key ${path.join(dir, 'keys/team.sec.asc')}: EACCES`)),
       `archive.dir: ${path.join(dir, 'data')} is not writable by uid 65534 (the user intake runs as)`,
-      // keys/ is 0700 (intake keys generate makes it so): nothing below it can be reached.
-      `pgp.pendingDir: ${path.join(dir, 'keys/pending')} cannot be reached by uid 65534 (the user intake runs as): a directory above it may not be searched`,
       `log.file: ${path.join(dir, 'data/logs')} is not writable by uid 65534 (the user intake runs as)`,
+      // keys/ is 0700 (intake keys generate makes it so): nothing below it can be read.
       `pgp.keyringDir: ${path.join(dir, 'keys/constituents')} is not readable by uid 65534 (the user intake runs as)`,
     ]);
     expect(r.serveProblems).toEqual(r.checkProblems);
