@@ -62,7 +62,7 @@ async function perSecond(algorithm: TeamKeyAlgorithm, sender: string): Promise<n
     config,
     now: () => new Date(),
     keys: { team: await teamKey(algorithm), keyring: createKeyring([reporter.publicKey]) },
-    lookups: { ticketExists: async () => false, ticketByMessageId: async () => null, correspondents: async () => [], firstCiphertext: async () => null },
+    lookups: { ticketExists: async () => false, ticketByMessageId: async () => null, correspondents: async () => [], reporter: async () => null, firstCiphertext: async () => null },
     templates,
     report: await loadReportKnowledge(config),
     sandbox: inlineSandbox(() => {

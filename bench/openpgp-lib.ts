@@ -50,7 +50,7 @@ export async function stageContext(algo: Algo): Promise<StageContext> {
     config,
     now: () => new Date(),
     keys,
-    lookups: { ticketExists: async () => false, ticketByMessageId: async () => null, correspondents: async () => [], firstCiphertext: async () => null },
+    lookups: { ticketExists: async () => false, ticketByMessageId: async () => null, correspondents: async () => [], reporter: async () => null, firstCiphertext: async () => null },
     templates: await loadAckTemplates(config),
     report,
     sandbox: inlineSandbox(() => ({ pgp: pgpContextFor({ config, keys }), report, outer: outerLimits(config) })),

@@ -13,6 +13,7 @@ export function storeLookups(engine: SqlEngine): StoreLookups {
       return engine.read(async (tx) => (await tx.get<{ ticket: string }>('SELECT ticket FROM message_id WHERE message_id = ?', [key]))?.ticket ?? null);
     },
     correspondents: async (ticket) => (await ticketRecord(engine, ticket))?.correspondents ?? [],
+    reporter: async (ticket) => (await ticketRecord(engine, ticket))?.reporter ?? null,
     firstCiphertext: (digest) =>
       engine.read(async (tx) => {
         const row = await tx.get<{ ticket: string; seq: number; sha256: string }>('SELECT ticket, seq, sha256 FROM ciphertext WHERE digest = ?', [digest]);

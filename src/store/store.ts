@@ -187,6 +187,8 @@ export interface StoreLookups {
   ticketExists(ticket: string): Promise<boolean>;
   ticketByMessageId(messageId: string): Promise<string | null>;
   correspondents(ticket: string): Promise<string[]>;
+  /** Who opened the ticket: their address and, when their report was signed, the signing key. */
+  reporter(ticket: string): Promise<{ address: string | null; fingerprint: string | null } | null>;
   firstCiphertext(digest: string): Promise<CiphertextEntry | null>;
 }
 

@@ -16,10 +16,22 @@ const MAX_REFERENCES = 50;
 export async function resolveTicket(draft: Draft, ctx: StageContext): Promise<Draft> {
   const target = (await byTag(draft, ctx)) ?? (await byReferences(draft, ctx));
   if (!target) return { ...draft, threading: { kind: 'new', senderKnown: true, ticket: null } };
+  return { ...draft, threading: { kind: target.kind, senderKnown: await senderKnown(draft, target.ticket, ctx), ticket: target.ticket } };
+}
+
+/**
+ * Known the same way the ticket's reporter was (issue 11): when the reporter signed, only a
+ * whole, valid signature by that key makes a follow-up's sender known — a forged From
+ * does not; otherwise the strict From (or envelope) among the ticket's correspondents.
+ */
+async function senderKnown(draft: Draft, ticket: string, ctx: StageContext): Promise<boolean> {
+  const reporter = await ctx.lookups.reporter(ticket);
+  if (reporter?.fingerprint) {
+    const { signature } = draft;
+    return signature.status === 'valid' && signature.coverage === 'whole' && signature.signers.some((s) => s.status === 'valid' && s.fingerprint === reporter.fingerprint);
+  }
   const sender = senderAddress(draft);
-  const correspondents = await ctx.lookups.correspondents(target.ticket);
-  const senderKnown = sender !== null && correspondents.includes(normalizeAddress(sender));
-  return { ...draft, threading: { kind: target.kind, senderKnown, ticket: target.ticket } };
+  return sender !== null && (await ctx.lookups.correspondents(ticket)).includes(normalizeAddress(sender));
 }
 
 /** Who this message is from, for correspondent bookkeeping: strict From, else envelope. */
@@ -30,7 +42,8 @@ export function senderAddress(draft: Draft): string | null {
 }
 
 async function byTag(draft: Draft, ctx: StageContext) {
-  // Thunderbird's protected Subject is where the real one (with our tag) lives.
+  // Thunderbird's protected Subject is where the real one (with our tag) lives. It is set
+  // only for a ciphertext opened in a sound context: never a wrapped or replayed one.
   const subject = [draft.headers.subjectDecoded ?? '', draft.headers.innerSubject ?? ''].join('\n');
   for (const ticket of findTicketTags(ctx.config.team.ticketPrefix, subject)) {
     if (await ctx.lookups.ticketExists(ticket)) return { kind: 'tag' as const, ticket };

@@ -36,13 +36,16 @@ async function applyOpened(draft: Draft, opened: OpenedPayload, ctx: StageContex
   const replayOf = await firstCarrier(opened.encryption.parts ?? [], draft, ctx);
   const base = !replayOf && opened.payloadBody ? opened.payloadBody : draft.body;
   const body: ReportBody = opened.extraAttachments.length === 0 ? base : { ...base, attachments: [...base.attachments, ...opened.extraAttachments] };
+  const signature = flagDateMismatch(opened.signature, draft.headers.date, ctx.config.pgp.maxSignatureDateSkewSeconds * 1000);
   return {
     ...draft,
-    headers: { ...draft.headers, innerSubject: opened.innerSubject },
+    // A replayed ciphertext's protected headers and signature are its first sender's: they
+    // never thread this message, reach its ack, or make its sender known (issue 11).
+    headers: { ...draft.headers, innerSubject: replayOf ? null : opened.innerSubject },
     body,
     decrypted: opened.decrypted,
     encryption: { ...opened.encryption, replayOf },
-    signature: flagDateMismatch(opened.signature, draft.headers.date, ctx.config.pgp.maxSignatureDateSkewSeconds * 1000),
+    signature: replayOf && signature.coverage === 'whole' ? { ...signature, coverage: 'partial', fromMatchesSigner: false } : signature,
     offeredKeys: await collectOfferedKeys(draft.outerHeaders, body.attachments, ctx.config.limits.keyUserIds),
   };
 }
