@@ -18,7 +18,10 @@ export async function loadConfig(file: string, cwd = process.cwd()): Promise<Loa
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(file, [`cannot read: ${(error as Error).message}`]);
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    // The default is relative to the working directory: outside a checkout it is not there.
+    const hint = missing ? ' (give the file with --config FILE or env INTAKE_CONFIG; the default config/default.yaml is relative to the working directory)' : '';
+    throw new ConfigError(file, [`cannot read: ${(error as Error).message}${hint}`]);
   }
   return { file, config: parseConfig(file, text, cwd) };
 }

@@ -1,6 +1,7 @@
 import { access, constants, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
+import { sqlitePath } from '../store/open-store.js';
 import type { Finding } from './finding.js';
 
 /** Directories the daemon writes, with the key that names each. */
@@ -15,9 +16,24 @@ export function writableDirs(config: Config): Array<[key: string, dir: string]> 
 }
 
 /**
+ * Files the daemon writes that may exist already: the log file, and the SQLite store with
+ * its WAL and shared-memory files (a CLI run once as root leaves them root's: the daemon
+ * could then not open its own store).
+ */
+function writableFiles(config: Config): Array<[key: string, file: string]> {
+  const files: Array<[string, string]> = [];
+  if (config.log.file) files.push(['log.file', config.log.file]);
+  if (config.store.engine === 'sqlite') {
+    const db = sqlitePath(config);
+    for (const file of [db, `${db}-wal`, `${db}-shm`]) files.push([config.store.path ? 'store.path' : 'archive.dir', file]);
+  }
+  return files;
+}
+
+/**
  * Every directory `intake serve` writes must be writable by this user — or, when it does
  * not exist yet, creatable: its nearest existing ancestor is a writable directory. An
- * existing log file must be writable too. Checked with access(2), which also sees a
+ * existing log file and SQLite store must be writable too. Checked with access(2), which also sees a
  * read-only mount (EROFS); nothing is created here.
  */
 export async function checkPaths(config: Config): Promise<Finding[]> {
@@ -26,11 +42,10 @@ export async function checkPaths(config: Config): Promise<Finding[]> {
     const problem = await creatableDir(dir);
     if (problem) findings.push({ text: `${key}: ${problem}`, exit: problem.includes('not a directory') ? 73 : 77 });
   }
-  if (config.log.file) {
-    const file = config.log.file;
+  for (const [key, file] of writableFiles(config)) {
     const info = await stat(file).catch(() => null);
-    if (info && !info.isFile()) findings.push({ text: `log.file: ${file} is not a regular file`, exit: 73 });
-    else if (info && !(await allowed(file, constants.W_OK))) findings.push({ text: `log.file: ${file} is not writable ${byWhom()}`, exit: 77 });
+    if (info && !info.isFile()) findings.push({ text: `${key}: ${file} is not a regular file`, exit: 73 });
+    else if (info && !(await allowed(file, constants.W_OK))) findings.push({ text: `${key}: ${file} is not writable ${byWhom()}`, exit: 77 });
   }
   return findings;
 }

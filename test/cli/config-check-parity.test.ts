@@ -136,6 +136,8 @@ describe('intake config check says what intake serve refuses (issue 13 item 2)',
     await writeCliConfig(dir);
     const { mkdir } = await import('node:fs/promises');
     await mkdir(path.join(dir, 'data', 'logs'), { recursive: true });
+    // A store made by a command run as root: the daemon's user could not write it.
+    await writeFile(path.join(dir, 'data', 'intake.sqlite'), '');
     await chmod(dir, 0o755);
     const r = await checkAndServe(dir, { uid: 65534 });
     expect(r.check.code).toBe(78);
@@ -143,6 +145,7 @@ describe('intake config check says what intake serve refuses (issue 13 item 2)',
       expect.stringMatching(new RegExp(`^pgp.privateKeyFile: cannot read the team key ${path.join(dir, 'keys/team.sec.asc')}: EACCES`)),
       `archive.dir: ${path.join(dir, 'data')} is not writable by uid 65534 (the user intake runs as)`,
       `log.file: ${path.join(dir, 'data/logs')} is not writable by uid 65534 (the user intake runs as)`,
+      `archive.dir: ${path.join(dir, 'data/intake.sqlite')} is not writable by uid 65534 (the user intake runs as)`,
       // keys/ is 0700 (intake keys generate makes it so): nothing below it can be read.
       `pgp.keyringDir: ${path.join(dir, 'keys/constituents')} is not readable by uid 65534 (the user intake runs as)`,
     ]);
