@@ -22,6 +22,7 @@ async function pipeAgainstGpg(algo: Algo): Promise<Record<string, unknown>> {
   const serve = await startServe(workspace.config, workspace.dir);
   const gpg = await gpgDecryptor(algo);
   const ours: number[] = [];
+  const oursCpu: number[] = [];
   const theirs: number[] = [];
   try {
     for (let n = 0; n < corpus.length; n++) {
@@ -33,6 +34,7 @@ async function pipeAgainstGpg(algo: Algo): Promise<Record<string, unknown>> {
       const gpgMs = await gpg.decrypt(armored);
       if (n < 2) continue;
       ours.push(run.ms);
+      if (run.cpuMs !== null) oursCpu.push(run.cpuMs);
       theirs.push(gpgMs);
     }
   } finally {
@@ -47,6 +49,7 @@ async function pipeAgainstGpg(algo: Algo): Promise<Record<string, unknown>> {
     case: `intake ingest - handed to intake serve over LMTP, ${algo}`,
     runs: RUNS,
     ...intake,
+    ...(oursCpu.length > 0 ? { cpuMedianMs: quantiles(oursCpu).medianMs } : {}),
     targetMs: TARGET_MS,
     gpgDecryptMedianMs: baseline.medianMs,
     gpgDecryptP90Ms: baseline.p90Ms,

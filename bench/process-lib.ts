@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -16,16 +17,28 @@ export const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 
 export interface ProcessRun {
   ms: number;
+  /** User + system CPU time of the process, when GNU time is installed (/usr/bin/time); else null. */
+  cpuMs: number | null;
   code: number | null;
   stdout: string;
   stderr: string;
 }
 
-/** Runs a command to its exit, feeding `input` on stdin; wall time from spawn to exit. */
-export function timeProcess(command: string, args: string[], input: string | Buffer, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ProcessRun> {
-  return new Promise((resolve, reject) => {
+const GNU_TIME = '/usr/bin/time';
+const haveGnuTime = existsSync(GNU_TIME);
+
+/**
+ * Runs a command to its exit, feeding `input` on stdin; wall time from spawn to exit.
+ * With GNU time, also its CPU time (written to a file, so the command's own stderr is
+ * untouched): on a loaded machine wall time says more about the neighbours than about
+ * the process, its CPU time much less so.
+ */
+export async function timeProcess(command: string, args: string[], input: string | Buffer, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ProcessRun> {
+  const cpuFile = haveGnuTime ? path.join(os.tmpdir(), `intake-bench-cpu-${process.pid}-${Math.random()}`) : null;
+  const [file, argv] = cpuFile ? [GNU_TIME, ['-f', '%U %S', '-o', cpuFile, command, ...args]] : [command, args];
+  const run = await new Promise<Omit<ProcessRun, 'cpuMs'>>((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, argv, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
@@ -34,6 +47,13 @@ export function timeProcess(command: string, args: string[], input: string | Buf
     child.on('close', (code) => resolve({ ms: performance.now() - started, code, stdout, stderr }));
     child.stdin.end(input);
   });
+  let cpuMs: number | null = null;
+  if (cpuFile) {
+    const [user, system] = (await readFile(cpuFile, 'utf8').catch(() => '')).trim().split('\n').pop()!.split(' ').map(Number);
+    if (Number.isFinite(user) && Number.isFinite(system)) cpuMs = (user! + system!) * 1000;
+    await rm(cpuFile, { force: true });
+  }
+  return { ...run, cpuMs };
 }
 
 export function quantiles(ms: number[]): { medianMs: number; p90Ms: number } {

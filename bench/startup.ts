@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { report, round } from './bench-lib.js';
 import { encryptedReport, reportEntity, type Algo } from './openpgp-lib.js';
 import { cliWorkspace, gpgDecryptor, INTAKE_BIN, quantiles, RUNS, timeProcess } from './process-lib.js';
@@ -14,12 +15,23 @@ import { cliWorkspace, gpgDecryptor, INTAKE_BIN, quantiles, RUNS, timeProcess } 
 const TARGETS = { versionMs: 150, ingestMs: 300 };
 
 const version: number[] = [];
+const versionCpu: number[] = [];
 for (let i = 0; i < RUNS + 2; i++) {
   const run = await timeProcess(INTAKE_BIN, ['--version'], '');
   if (run.code !== 0) throw new Error(`intake --version exited ${run.code}: ${run.stderr}`);
-  if (i >= 2) version.push(run.ms);
+  if (i < 2) continue;
+  version.push(run.ms);
+  if (run.cpuMs !== null) versionCpu.push(run.cpuMs);
 }
-report({ section: 'startup', case: 'intake --version', runs: RUNS, ...quantiles(version), targetMs: TARGETS.versionMs });
+report({
+  section: 'startup',
+  case: 'intake --version',
+  runs: RUNS,
+  ...quantiles(version),
+  ...(versionCpu.length > 0 ? { cpuMedianMs: quantiles(versionCpu).medianMs } : {}),
+  targetMs: TARGETS.versionMs,
+  loadAverage: round(os.loadavg()[0]!, 1),
+});
 
 for (const algo of ['cv25519', 'rsa3072'] as const) report(await ingestAgainstGpg(algo));
 
@@ -28,6 +40,7 @@ async function ingestAgainstGpg(algo: Algo): Promise<Record<string, unknown>> {
   const workspace = await cliWorkspace(algo);
   const gpg = await gpgDecryptor(algo);
   const ours: number[] = [];
+  const oursCpu: number[] = [];
   const theirs: number[] = [];
   try {
     for (let n = 0; n < corpus.length; n++) {
@@ -37,6 +50,7 @@ async function ingestAgainstGpg(algo: Algo): Promise<Record<string, unknown>> {
       const gpgMs = await gpg.decrypt(armored);
       if (n < 2) continue; // warm-up: compile cache, gpg-agent
       ours.push(run.ms);
+      if (run.cpuMs !== null) oursCpu.push(run.cpuMs);
       theirs.push(gpgMs);
     }
   } finally {
@@ -50,6 +64,7 @@ async function ingestAgainstGpg(algo: Algo): Promise<Record<string, unknown>> {
     case: `intake ingest - (no daemon), ${algo}`,
     runs: RUNS,
     ...intake,
+    ...(oursCpu.length > 0 ? { cpuMedianMs: quantiles(oursCpu).medianMs } : {}),
     targetMs: TARGETS.ingestMs,
     gpgDecryptMedianMs: baseline.medianMs,
     gpgDecryptP90Ms: baseline.p90Ms,
