@@ -110,18 +110,9 @@ export function leaseOwner(config: Config): { nodePrefix: string; owner: string 
 }
 
 export async function openApp({ config, logger, env = process.env, now = () => new Date(), daemon = false, batch = false, teamKey, events = NO_EVENTS }: AppDeps): Promise<App> {
-  const team = teamKey ?? (await loadTeamKey(config, env, now())).key;
-  const keyring = await loadKeyring(config.pgp.keyringDir, logger, hardenedOpenpgpConfig(config, team.isRsa));
-  const templates = await loadAckTemplates(config);
-  const report = await loadReportKnowledge(config);
-  const deliver: DeliverEntry =
-    config.outbound.mode === 'smtp'
-      ? await relayDeliver(config, env)
-      : pickupDirectory(config.archive.dir);
-  const store = await openStore(config, env);
-  const keys: KeyMaterial = { team, keyring };
+  // The sandbox workers start first: they read the keys and rules while this thread does too.
   const workerCount = sandboxWorkerCount(config, daemon, batch);
-  const sandbox =
+  const pool =
     workerCount > 0
       ? startWorkerPool({
           size: workerCount,
@@ -130,145 +121,165 @@ export async function openApp({ config, logger, env = process.env, now = () => n
           logger,
           events,
         })
-      : inlineSandbox(() => ({ pgp: pgpContextFor({ config, keys }), report, outer: outerLimits(config) }));
-  const { nodePrefix, owner } = leaseOwner(config);
-  // A process that delivers its own acks (serve; ingest writing pickup files) has its commits lease them to itself.
-  const deliversOwn = daemon || config.outbound.mode === 'outbox';
-  const outboxLease = () => ({ owner, now: now(), ms: config.outbound.leaseSeconds * 1000 });
-  const context: EffectContext = { config, now, keys, lookups: store.lookups, report, store, logger, templates, sandbox, events, ...(deliversOwn ? { outboxLease } : {}) };
-  const leaseMs = config.processing.timeoutSeconds * 2000;
-  // Pickup files are independent writes (their delivered marks then share transactions); a relay gets one at a time.
-  const parallel = config.outbound.mode === 'outbox' ? 4 : 1;
-  const outboxSender = new OutboxSender({ store, config, logger, now, deliver, owner, parallel, events, compose: (plan) => composePlanned(plan, keys) });
-  // Webhooks and Request Tracker (handoff.*): fed by the events the commits record.
-  const handoffDeps = { config, env, engine: store.sql, tickets: store.tickets, queue: handoffQueue(store.sql), owner, now };
-  const handoffSender = handoffConfigured(config) ? new HandoffSender({ ...handoffDeps, logger, loadTargets: () => handoffTargets(handoffDeps) }) : null;
-  if (handoffSender) await registerTargets(store.sql, handoffTargetIds(config));
-  // The bound keeps memory flat under a burst: ~4 messages waiting per worker.
-  const queue = new WorkQueue(config.processing.concurrency, config.processing.concurrency * 4 + 16);
-  const counters = new Counters();
+      : null;
+  try {
+    return await assembleApp();
+  } catch (error) {
+    await pool?.close(0);
+    throw error;
+  }
 
-  /** One message through the queue, its outcome counted. Never throws. */
-  const processQueued = async (message: ReceivedMessage): Promise<Outcome> => {
-    const outcome = await queue.push(() => processReceived(message, context));
-    const label = outcome.kind === 'archived' ? outcome.status : outcome.kind;
-    counters.add(`outcome.${label}`);
-    events.messageOutcome(message.transport.kind, label);
-    // An acknowledgement (and hand-off events) may have been queued: deliver now rather than at the next poll.
-    outboxSender.wake();
-    handoffSender?.wake();
-    return outcome;
-  };
-  const recovery = new ReceiptRecovery({
-    store,
-    process: processQueued,
-    owner,
-    nodePrefix,
-    leaseMs,
-    pollMs: config.processing.recoveryPollSeconds * 1000,
-    policy: backoffFromSeconds(config.processing.retryMinSeconds, config.processing.retryMaxSeconds),
-    logger,
-    now,
-    batch: () => Math.max(1, config.processing.concurrency * 4 + 16 - queue.depth),
-  });
-  const accept = (raw: Buffer, transport: TransportInfo): Promise<ReceivedMessage> => store.receive(raw, transport, now(), { owner, now: now(), ms: leaseMs });
-  const process = async (message: ReceivedMessage): Promise<Outcome> => {
-    const outcome = await processQueued(message);
-    if (outcome.kind === 'retry') await recovery.failed(message, outcome.error.message).catch(() => undefined);
-    return outcome;
-  };
+  async function assembleApp(): Promise<App> {
+    const team = teamKey ?? (await loadTeamKey(config, env, now())).key;
+    const keyring = await loadKeyring(config.pgp.keyringDir, logger, hardenedOpenpgpConfig(config, team.isRsa));
+    const templates = await loadAckTemplates(config);
+    const report = await loadReportKnowledge(config);
+    const deliver: DeliverEntry =
+      config.outbound.mode === 'smtp'
+        ? await relayDeliver(config, env)
+        : pickupDirectory(config.archive.dir);
+    const store = await openStore(config, env);
+    const keys: KeyMaterial = { team, keyring };
+    const sandbox = pool ?? inlineSandbox(() => ({ pgp: pgpContextFor({ config, keys }), report, outer: outerLimits(config) }));
+    const { nodePrefix, owner } = leaseOwner(config);
+    // A process that delivers its own acks (serve; ingest writing pickup files) has its commits lease them to itself.
+    const deliversOwn = daemon || config.outbound.mode === 'outbox';
+    const outboxLease = () => ({ owner, now: now(), ms: config.outbound.leaseSeconds * 1000 });
+    const context: EffectContext = { config, now, keys, lookups: store.lookups, report, store, logger, templates, sandbox, events, ...(deliversOwn ? { outboxLease } : {}) };
+    const leaseMs = config.processing.timeoutSeconds * 2000;
+    // Pickup files are independent writes (their delivered marks then share transactions); a relay gets one at a time.
+    const parallel = config.outbound.mode === 'outbox' ? 4 : 1;
+    const outboxSender = new OutboxSender({ store, config, logger, now, deliver, owner, parallel, events, compose: (plan) => composePlanned(plan, keys) });
+    // Webhooks and Request Tracker (handoff.*): fed by the events the commits record.
+    const handoffDeps = { config, env, engine: store.sql, tickets: store.tickets, queue: handoffQueue(store.sql), owner, now };
+    const handoffSender = handoffConfigured(config) ? new HandoffSender({ ...handoffDeps, logger, loadTargets: () => handoffTargets(handoffDeps) }) : null;
+    if (handoffSender) await registerTargets(store.sql, handoffTargetIds(config));
+    // The bound keeps memory flat under a burst: ~4 messages waiting per worker.
+    const queue = new WorkQueue(config.processing.concurrency, config.processing.concurrency * 4 + 16);
+    const counters = new Counters();
 
-  const depths = async (): Promise<QueueDepths> => {
-    const outbox = await store.outbox.counts();
-    return { workQueue: queue.depth, received: await store.pendingReceipts(), retryPending: recovery.pending, outboxPending: outbox.pending, outboxFailed: outbox.failed };
-  };
-  const healthSources: HealthSources = {
-    // A read the store must answer (one round trip on PostgreSQL).
-    store: async () => void (await store.pendingReceipts()),
-    teamKey: () => ({ fingerprint: keys.team.fingerprint, expires: keys.team.expires }),
-    components: () => [...components.values()].flatMap((c) => (c.health ? [{ name: c.name, health: c.health() }] : [])),
-    now,
-  };
+    /** One message through the queue, its outcome counted. Never throws. */
+    const processQueued = async (message: ReceivedMessage): Promise<Outcome> => {
+      const outcome = await queue.push(() => processReceived(message, context));
+      const label = outcome.kind === 'archived' ? outcome.status : outcome.kind;
+      counters.add(`outcome.${label}`);
+      events.messageOutcome(message.transport.kind, label);
+      // An acknowledgement (and hand-off events) may have been queued: deliver now rather than at the next poll.
+      outboxSender.wake();
+      handoffSender?.wake();
+      return outcome;
+    };
+    const recovery = new ReceiptRecovery({
+      store,
+      process: processQueued,
+      owner,
+      nodePrefix,
+      leaseMs,
+      pollMs: config.processing.recoveryPollSeconds * 1000,
+      policy: backoffFromSeconds(config.processing.retryMinSeconds, config.processing.retryMaxSeconds),
+      logger,
+      now,
+      batch: () => Math.max(1, config.processing.concurrency * 4 + 16 - queue.depth),
+    });
+    const accept = (raw: Buffer, transport: TransportInfo): Promise<ReceivedMessage> => store.receive(raw, transport, now(), { owner, now: now(), ms: leaseMs });
+    const process = async (message: ReceivedMessage): Promise<Outcome> => {
+      const outcome = await processQueued(message);
+      if (outcome.kind === 'retry') await recovery.failed(message, outcome.error.message).catch(() => undefined);
+      return outcome;
+    };
 
-  let closed = false;
-  const componentDeps: ComponentDeps = { config, logger, env, store, queue, counters, recovery, outboxSender, handoffSender, accept, process };
-  const components = new Map<string, Component>();
-  const started: Component[] = [];
+    const depths = async (): Promise<QueueDepths> => {
+      const outbox = await store.outbox.counts();
+      return { workQueue: queue.depth, received: await store.pendingReceipts(), retryPending: recovery.pending, outboxPending: outbox.pending, outboxFailed: outbox.failed };
+    };
+    const healthSources: HealthSources = {
+      // A read the store must answer (one round trip on PostgreSQL).
+      store: async () => void (await store.pendingReceipts()),
+      teamKey: () => ({ fingerprint: keys.team.fingerprint, expires: keys.team.expires }),
+      components: () => [...components.values()].flatMap((c) => (c.health ? [{ name: c.name, health: c.health() }] : [])),
+      now,
+    };
 
-  const app: App = {
-    config,
-    store,
-    context,
-    queue,
-    outboxSender,
-    recovery,
-    counters,
-    storeInfo: { engine: store.engine, location: store.location },
-    components,
-    depths,
-    healthSources,
-    accept,
-    process,
-    async ingest(raw, transport) {
-      let received: ReceivedMessage;
-      try {
-        received = await app.accept(raw, transport);
-      } catch (error) {
-        logger.error({ err: (error as Error).message }, 'cannot write to the store');
-        return { kind: 'retry', error: temporary('store-unwritable', 'cannot write to the store', error) };
-      }
-      return app.process(received);
-    },
-    recoverReceived: () => recovery.runOnce(true),
-    /** Components in list order; if one fails to start, those started are stopped again. */
-    async start() {
-      for (const component of await serveComponents(componentDeps)) {
-        components.set(component.name, component);
+    let closed = false;
+    const componentDeps: ComponentDeps = { config, logger, env, store, queue, counters, recovery, outboxSender, handoffSender, accept, process };
+    const components = new Map<string, Component>();
+    const started: Component[] = [];
+
+    const app: App = {
+      config,
+      store,
+      context,
+      queue,
+      outboxSender,
+      recovery,
+      counters,
+      storeInfo: { engine: store.engine, location: store.location },
+      components,
+      depths,
+      healthSources,
+      accept,
+      process,
+      async ingest(raw, transport) {
+        let received: ReceivedMessage;
         try {
-          await component.start();
+          received = await app.accept(raw, transport);
         } catch (error) {
-          await app.stop();
-          throw error;
+          logger.error({ err: (error as Error).message }, 'cannot write to the store');
+          return { kind: 'retry', error: temporary('store-unwritable', 'cannot write to the store', error) };
         }
-        started.push(component);
-      }
-    },
-    async reloadKeys() {
-      // Stages read ctx.keys for every message: swapping the members is the whole reload.
-      // Everything is read before anything is swapped, so a failure keeps the old keys.
-      const loaded = await loadTeamKey(config, env, now());
-      const keyring = await loadKeyring(config.pgp.keyringDir, logger, hardenedOpenpgpConfig(config, loaded.key.isRsa));
-      if (loaded.key.fingerprint !== keys.team.fingerprint) {
-        logger.warn({ previous: keys.team.fingerprint, fingerprint: loaded.key.fingerprint }, 'the team key changed: acks are now signed with the new key');
-      }
-      for (const warning of loaded.warnings) logger.warn({ fingerprint: loaded.key.fingerprint }, `the team key ${warning}`);
-      keys.team = loaded.key;
-      keys.keyring = keyring;
-      await sandbox.reload();
-      logger.info({ keys: keys.keyring.keys.length, teamKey: keys.team.fingerprint }, 'keyring reloaded');
-    },
-    /** Reverse order: transports stop accepting first; the queue drains; the store closes last. */
-    async stop() {
-      const stopBy = Date.now() + config.smtp.closeTimeoutSeconds * 1000;
-      for (const component of started.splice(0).reverse()) {
-        try {
-          await component.stop();
-        } catch (error) {
-          logger.error({ component: component.name, err: (error as Error).message }, 'component failed to stop cleanly');
+        return app.process(received);
+      },
+      recoverReceived: () => recovery.runOnce(true),
+      /** Components in list order; if one fails to start, those started are stopped again. */
+      async start() {
+        for (const component of await serveComponents(componentDeps)) {
+          components.set(component.name, component);
+          try {
+            await component.start();
+          } catch (error) {
+            await app.stop();
+            throw error;
+          }
+          started.push(component);
         }
-      }
-      // In-flight messages may finish while the shutdown budget lasts; a message stuck in
-      // a sandbox worker does not hold the process: its worker is ended, its receipt stays.
-      await Promise.race([queue.drain(), new Promise((resolve) => setTimeout(resolve, Math.max(0, stopBy - Date.now())).unref())]);
-      await sandbox.close(0);
-      await queue.drain();
-      if (closed) return;
-      closed = true;
-      deliver.close?.();
-      await store.close();
-    },
-  };
-  return app;
+      },
+      async reloadKeys() {
+        // Stages read ctx.keys for every message: swapping the members is the whole reload.
+        // Everything is read before anything is swapped, so a failure keeps the old keys.
+        const loaded = await loadTeamKey(config, env, now());
+        const keyring = await loadKeyring(config.pgp.keyringDir, logger, hardenedOpenpgpConfig(config, loaded.key.isRsa));
+        if (loaded.key.fingerprint !== keys.team.fingerprint) {
+          logger.warn({ previous: keys.team.fingerprint, fingerprint: loaded.key.fingerprint }, 'the team key changed: acks are now signed with the new key');
+        }
+        for (const warning of loaded.warnings) logger.warn({ fingerprint: loaded.key.fingerprint }, `the team key ${warning}`);
+        keys.team = loaded.key;
+        keys.keyring = keyring;
+        await sandbox.reload();
+        logger.info({ keys: keys.keyring.keys.length, teamKey: keys.team.fingerprint }, 'keyring reloaded');
+      },
+      /** Reverse order: transports stop accepting first; the queue drains; the store closes last. */
+      async stop() {
+        const stopBy = Date.now() + config.smtp.closeTimeoutSeconds * 1000;
+        for (const component of started.splice(0).reverse()) {
+          try {
+            await component.stop();
+          } catch (error) {
+            logger.error({ component: component.name, err: (error as Error).message }, 'component failed to stop cleanly');
+          }
+        }
+        // In-flight messages may finish while the shutdown budget lasts; a message stuck in
+        // a sandbox worker does not hold the process: its worker is ended, its receipt stays.
+        await Promise.race([queue.drain(), new Promise((resolve) => setTimeout(resolve, Math.max(0, stopBy - Date.now())).unref())]);
+        await sandbox.close(0);
+        await queue.drain();
+        if (closed) return;
+        closed = true;
+        deliver.close?.();
+        await store.close();
+      },
+    };
+    return app;
+  }
 }
 
 async function relayDeliver(config: Config, env: NodeJS.ProcessEnv): Promise<DeliverEntry> {

@@ -18,6 +18,8 @@ import { runTask, type TaskContext, type TaskName } from './tasks.js';
 export interface SandboxInit {
   config: Config;
   passphrase: string | null;
+  /** A replacement for a terminated worker: warm up before the first task. */
+  warmUp?: boolean;
 }
 
 export interface TaskRequest {
@@ -28,7 +30,7 @@ export interface TaskRequest {
 
 export type TaskReply = { id: number; value: unknown } | { id: number; error: { message: string; code: string | null; kind: string | null } };
 
-const { config, passphrase } = workerData as SandboxInit;
+const { config, passphrase, warmUp: warm = false } = workerData as SandboxInit;
 const team = await readTeamKey(config.pgp.privateKeyFile, passphrase);
 const keyring = await loadKeyring(config.pgp.keyringDir, pino({ level: 'silent' }), hardenedOpenpgpConfig(config, team.isRsa));
 const context: TaskContext = { pgp: pgpKeys(config, team, keyring), report: await loadReportKnowledge(config), outer: outerLimits(config) };
@@ -45,7 +47,7 @@ parentPort!.on('message', async ({ id, task, input }: TaskRequest) => {
 });
 // A replacement worker takes over a message's remaining budget at once: its parsers are
 // warmed up first (one small message), so a cold start is not billed to the next message.
-await warmUp(context);
+if (warm) await warmUp(context);
 parentPort!.postMessage({ ready: true });
 
 async function warmUp(ctx: TaskContext): Promise<void> {

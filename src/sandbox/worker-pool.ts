@@ -54,8 +54,10 @@ export function startWorkerPool({ size, init, memoryMiB, logger, events }: PoolO
   let closing = false;
   let idleWaiters: Array<() => void> = [];
 
-  const spawn = (): void => {
-    const worker = new Worker(workerScript(), { workerData: init, resourceLimits: { maxOldGenerationSizeMb: memoryMiB } });
+  /** A replacement warms its parsers up before taking a task; the first workers do not (start-up cost). */
+  const spawn = (replacement = false): void => {
+    const workerData: SandboxInit = { ...init, warmUp: replacement };
+    const worker = new Worker(workerScript(), { workerData, resourceLimits: { maxOldGenerationSizeMb: memoryMiB } });
     const slot: Slot = { worker, ready: false, job: null, startedAt: 0, timer: null, stale: false };
     slots.add(slot);
     worker.on('message', (message: { ready?: true } | TaskReply) => {
@@ -96,7 +98,7 @@ export function startWorkerPool({ size, init, memoryMiB, logger, events }: PoolO
     slot.worker.removeAllListeners();
     slot.worker.on('error', () => undefined);
     void slot.worker.terminate();
-    if (!closing) spawn();
+    if (!closing) spawn(true);
   };
 
   const finish = (slot: Slot, reply: TaskReply): void => {
@@ -148,7 +150,7 @@ export function startWorkerPool({ size, init, memoryMiB, logger, events }: PoolO
     run<T extends TaskName>(task: T, input: TaskInput<T>, options: RunOptions): Promise<SandboxRun<T>> {
       if (closing) return Promise.reject(temporary('shutting-down', 'the sandbox is closing'));
       if (options.budgetMs <= 0) return Promise.reject(timeOverrun(task, options.budgetMs));
-      while (slots.size < size) spawn();
+      while (slots.size < size) spawn(true);
       return new Promise((resolve, reject) => {
         queue.push({ id: nextId++, task, input, options, resolve: resolve as Job['resolve'], reject });
         dispatch();
