@@ -1,0 +1,84 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SqliteEngine } from '../../src/store/sqlite-engine.js';
+import { SqlStore } from '../../src/store/sql-store.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+/**
+ * The embedded engine's promises beyond the contract: an owner-only file in WAL mode with
+ * synchronous=FULL, group commit (jobs queued together share one transaction, a failing
+ * job rolls back alone), and lock waits retried from a timer — the event loop keeps
+ * running while another process holds the write lock.
+ */
+async function opened() {
+  const file = path.join(await tempDir('intake-engine-', 'file'), 'intake.sqlite');
+  const store = await SqlStore.open(new SqliteEngine({ file, lockWaitMs: 2000 }), file);
+  return { file, store, engine: store.sql as SqliteEngine };
+}
+
+describe('the SQLite engine', () => {
+  it('is one owner-only file in WAL mode with synchronous=FULL', async () => {
+    const { file, engine, store } = await opened();
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(await engine.read((tx) => tx.get('PRAGMA journal_mode'))).toEqual({ journal_mode: 'wal' });
+    await engine.write(async (tx) => {
+      // synchronous is per connection: the writer's is the one that commits.
+      expect(await tx.get('PRAGMA synchronous')).toEqual({ synchronous: 2 });
+    });
+    await store.close();
+  });
+
+  it('commits writes queued together in one transaction; a failing job rolls back alone', async () => {
+    const { engine, store } = await opened();
+    const before = { ...engine.stats };
+    const jobs = Array.from({ length: 10 }, (_, i) =>
+      engine.write(async (tx) => {
+        await tx.run('INSERT INTO imap_seen (mailbox, uid) VALUES (?, ?)', ['group', i]);
+        if (i === 3) throw new Error('job 3 fails');
+      }),
+    );
+    const results = await Promise.allSettled(jobs);
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
+    expect(engine.stats.transactions - before.transactions).toBeLessThan(3);
+    expect(engine.stats.jobs - before.jobs).toBe(10);
+    const uids = await engine.read((tx) => tx.all<{ uid: number }>(`SELECT uid FROM imap_seen WHERE mailbox = 'group' ORDER BY uid`));
+    expect(uids.map((r) => Number(r.uid))).toEqual([0, 1, 2, 4, 5, 6, 7, 8, 9]);
+    await store.close();
+  });
+
+  it('waits for another connection\'s write lock from a timer, so the event loop keeps running, and fails after lockWaitMs', async () => {
+    const { file, engine, store } = await opened();
+    const other = new SqliteEngine({ file });
+    let release = (): void => undefined;
+    let holding = false;
+    const held = other.write(async (tx) => {
+      await tx.run('INSERT INTO imap_seen (mailbox, uid) VALUES (?, ?)', ['lock', 1]);
+      holding = true;
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    while (!holding) await new Promise((resolve) => setTimeout(resolve, 5));
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 10);
+    const waiting = engine.write((tx) => tx.run('INSERT INTO imap_seen (mailbox, uid) VALUES (?, ?)', ['lock', 2]));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(ticks).toBeGreaterThan(10); // ~30 ticks of 10 ms while the write waits
+    release();
+    await held;
+    await waiting; // got the lock once it was released
+    const timedOut = engine.write(async (tx) => tx.run('INSERT INTO imap_seen (mailbox, uid) VALUES (?, ?)', ['lock', 3]));
+    await timedOut;
+    const second = other.write(async () => {
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = Date.now();
+    await expect(engine.write((tx) => tx.run('INSERT INTO imap_seen (mailbox, uid) VALUES (?, ?)', ['lock', 4]))).rejects.toThrow(/locked|busy/i);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+    clearInterval(ticker);
+    release();
+    await second;
+    await other.close();
+    await store.close();
+  });
+});
