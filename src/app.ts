@@ -201,7 +201,21 @@ export async function openApp({ config, logger, env = process.env, now = () => n
     };
 
     let closed = false;
-    const componentDeps: ComponentDeps = { config, logger, env, store, queue, counters, recovery, outboxSender, handoffSender, accept, process };
+    /**
+     * Shutdown's drain: in-flight messages may finish until `stopBy`; then the sandbox's
+     * workers are ended (a message stuck in one does not hold the process; it stays
+     * received and is processed again at the next start) and the rest drains at once.
+     */
+    let stopBy = Number.POSITIVE_INFINITY;
+    const drainForShutdown = async (): Promise<void> => {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, Math.min(stopBy - Date.now(), 2 ** 31 - 1)))));
+      await Promise.race([queue.drain(), deadline]);
+      clearTimeout(timer);
+      await sandbox.close(0);
+      await queue.drain();
+    };
+    const componentDeps: ComponentDeps = { config, logger, env, store, queue, counters, recovery, outboxSender, handoffSender, accept, process, drain: drainForShutdown };
     const components = new Map<string, Component>();
     const started: Component[] = [];
 
@@ -259,7 +273,8 @@ export async function openApp({ config, logger, env = process.env, now = () => n
       },
       /** Reverse order: transports stop accepting first; the queue drains; the store closes last. */
       async stop() {
-        const stopBy = Date.now() + config.smtp.closeTimeoutSeconds * 1000;
+        // Everything ends within smtp.closeTimeoutSeconds (less a margin for closing the store).
+        stopBy = Date.now() + config.smtp.closeTimeoutSeconds * 1000 - 750;
         for (const component of started.splice(0).reverse()) {
           try {
             await component.stop();
@@ -267,11 +282,7 @@ export async function openApp({ config, logger, env = process.env, now = () => n
             logger.error({ component: component.name, err: (error as Error).message }, 'component failed to stop cleanly');
           }
         }
-        // In-flight messages may finish while the shutdown budget lasts; a message stuck in
-        // a sandbox worker does not hold the process: its worker is ended, its receipt stays.
-        await Promise.race([queue.drain(), new Promise((resolve) => setTimeout(resolve, Math.max(0, stopBy - Date.now())).unref())]);
-        await sandbox.close(0);
-        await queue.drain();
+        await drainForShutdown();
         if (closed) return;
         closed = true;
         deliver.close?.();
@@ -303,6 +314,8 @@ interface ComponentDeps {
   handoffSender: HandoffSender | null;
   accept: App['accept'];
   process: App['process'];
+  /** Drains the work queue within the shutdown budget (then ends busy sandbox workers). */
+  drain: () => Promise<void>;
 }
 
 /**
@@ -320,7 +333,7 @@ async function serveComponents(deps: ComponentDeps): Promise<Component[]> {
     counts: counters.snapshot(),
   }));
   // Stopped after the transports: what is in flight is finished before the outbox sender stops.
-  const pipeline: Component = { name: 'pipeline', start: async () => undefined, stop: () => queue.drain() };
+  const pipeline: Component = { name: 'pipeline', start: async () => undefined, stop: () => deps.drain() };
   // The hand-off sender stops last: the events of drained messages are handed off too.
   const components: Component[] = [...(deps.handoffSender ? [deps.handoffSender] : []), deps.outboxSender, pipeline, health, recovery];
   // Transports are imported only here, so one-shot commands never load smtp-server or imapflow.
