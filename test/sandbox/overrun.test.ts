@@ -40,6 +40,21 @@ describe('sandbox budget', () => {
     }
   });
 
+  it('a message over processing.workerMemoryMiB is overrun too, and the worker is replaced', { timeout: 120_000 }, async () => {
+    const t = await createTestApp({ processing: { workers: 1, workerMemoryMiB: 64 } });
+    try {
+      // Two million blank lines: the report reader keeps an object per line, far over 64 MiB.
+      const lines = Buffer.from(`From: Mallory <mallory@example.net>\r\nTo: cert@xyz.example\r\nSubject: lines\r\n\r\nx${'\r\n'.repeat(2_000_000)}x\r\n`);
+      const run = await runPipelineOn(t, lines, { expectErrors: true });
+      expect(run.record!.parse).toMatchObject({ status: 'overrun' });
+      expect(run.record!.parse.error).toMatch(/processing\.workerMemoryMiB/);
+      expect(t.logs.lines.some((l) => l.limit === 'memory' && Number(l.level) === 50)).toBe(true);
+      expect((await runPipelineOn(t, normal(2))).record!.parse.status).toBe('ok');
+    } finally {
+      await t.app.stop();
+    }
+  });
+
   it('other messages keep flowing while one worker is busy with a heavy message', { timeout: 120_000 }, async () => {
     const t = await createTestApp({ processing: { workers: 2 } });
     try {
