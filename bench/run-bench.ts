@@ -6,7 +6,7 @@ import path from 'node:path';
  * own) and prints the figures as a table and as JSON lines. Sections are the compiled
  * scripts next to this file; `npm run bench -- NAME…` runs only those.
  */
-const SECTIONS = ['ingest-plain', 'ingest-encrypted', 'ack-signing', 'openpgp-decrypt', 'openpgp-large', 'forms', 'smtp-load', 'startup', 'pipe', 'store', 'serve-encrypted', 'ingest-files', 'hostile'];
+const SECTIONS = ['ingest-plain', 'ingest-encrypted', 'ack-signing', 'openpgp-decrypt', 'openpgp-large', 'forms', 'smtp-load', 'startup', 'pipe', 'store', 'serve-encrypted', 'ingest-files', 'hostile', 'search'];
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length > 0 ? SECTIONS.filter((s) => wanted.includes(s)) : SECTIONS;

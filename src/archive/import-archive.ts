@@ -4,6 +4,7 @@ import { sha256Hex } from '../model/digest.js';
 import type { MessageRecord, TicketRecord } from '../model/message-record.js';
 import type { OutgoingKind } from '../model/outgoing-mail.js';
 import type { TransportInfo } from '../model/transport.js';
+import { readReportText } from '../report/stored-report.js';
 import { importTicket, type ImportedMessage } from '../store/import-rows.js';
 import type { SqlStore } from '../store/sql-store.js';
 import { ArchiveLayout } from './layout.js';
@@ -72,7 +73,9 @@ async function readMessage(layout: ArchiveLayout, ticket: string, seq: number, p
     if (!file && waiting) queued.push(waiting);
   }
   const decrypted = await readFile(path.join(dir, 'decrypted.eml')).catch(() => null);
-  return { record, raw, decrypted, attachments, sent, queued };
+  // Searchable like a message committed here: the report's text as `tickets show --body` reads it.
+  const text = (await readReportText(record, raw, decrypted, 2 * 1024 * 1024)).text;
+  return { record, raw, decrypted, attachments, sent, queued, text };
 }
 
 async function verifyManifest(dir: string): Promise<void> {

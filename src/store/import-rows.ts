@@ -1,6 +1,7 @@
 import type { MessageRecord, TicketRecord } from '../model/message-record.js';
 import type { OutgoingKind } from '../model/outgoing-mail.js';
 import { formatSeq, parseTicketId } from '../model/ticket-id.js';
+import { indexMessage } from './search-index.js';
 import type { SqlEngine, SqlTx } from './sql.js';
 
 /**
@@ -16,6 +17,8 @@ export interface ImportedMessage {
   attachments: Array<{ sha256: string; content: Buffer }>;
   /** Sent acknowledgements (acks/<NNN>.eml): delivered outbox rows. */
   sent: Array<{ kind: OutgoingKind; raw: Buffer }>;
+  /** The report's text, for the search index. */
+  text?: string | null;
   /** Still waiting to be sent (an older archive's outbox/). */
   queued: Array<{ kind: OutgoingKind; raw: Buffer; recipient: string; messageId: string; encrypted: boolean; queuedAt: string; attempts: number; nextAttemptAt: string }>;
 }
@@ -40,14 +43,14 @@ export async function importTicket(engine: SqlEngine, ticket: TicketRecord, mess
     await engine.dialect.raiseTicketNumber(tx, prefix, number.year, number.number);
     const counts: ImportCounts = { messages: 0, duplicates: 0 };
     for (const message of messages) {
-      if (await importMessage(tx, message)) counts.messages++;
+      if (await importMessage(tx, engine, message)) counts.messages++;
       else counts.duplicates++;
     }
     return counts;
   });
 }
 
-async function importMessage(tx: SqlTx, m: ImportedMessage): Promise<boolean> {
+async function importMessage(tx: SqlTx, engine: SqlEngine, m: ImportedMessage): Promise<boolean> {
   const { record } = m;
   await tx.run('INSERT INTO raw_message (sha256, size, bytes, first_received_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING', [record.sha256, m.raw.length, m.raw, record.receivedAt]);
   const placement = { ticket: record.ticket, seq: record.seq, status: record.threading.kind === 'new' ? 'new' : 'followup', threading: record.threading, quotaGranted: null };
@@ -65,6 +68,7 @@ async function importMessage(tx: SqlTx, m: ImportedMessage): Promise<boolean> {
   for (const part of record.encryption.parts ?? []) {
     if (part.sha256) await tx.run('INSERT INTO ciphertext (digest, ticket, seq, sha256) VALUES (?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING', [part.sha256, record.ticket, record.seq, record.sha256]);
   }
+  await indexMessage(tx, engine, { sha256: record.sha256, ticket: record.ticket, seq: record.seq, record, text: m.text ?? null });
   for (const sent of m.sent) await insertOutbox(tx, record, sent.kind, sent.raw, { delivered: true });
   for (const q of m.queued) await insertOutbox(tx, record, q.kind, q.raw, { delivered: false, ...q });
   return true;

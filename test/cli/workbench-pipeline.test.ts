@@ -50,5 +50,17 @@ describe.each(engines)('search and read what the pipeline stored: $name', (engin
     const formBody = await cli('tickets', 'show', form!, '--body');
     expect(formBody.stdout).toContain('  declared affected hosts: 192.0.2.10, 192.0.2.11, web1.physics.example.edu');
     expect(formBody.stdout).toContain('  declared attack sources: 198.51.100.23');
+
+    // An export imported into another store is searchable there too.
+    const exported = path.join(dir, 'export');
+    expect((await cli('export', exported)).code).toBe(0);
+    const { store: other } = await engine.fresh();
+    const second = await cliConfigFor(other, { pgp: fixturePgp() });
+    const imported = await runCli(['--config', second.config, 'import', exported], { cwd: second.dir });
+    expect(imported.code, imported.stderr).toBe(0);
+    const found = await runCli(['--config', second.config, 'search', '--json', 'MARKER-signed-encrypted-mime-plain-cv25519-gpg', '192.0.2.0/24'], { cwd: second.dir });
+    expect(found.stdout.trim()).toBe('');
+    const inOther = await runCli(['--config', second.config, 'search', '--json', 'MARKER-signed-encrypted-mime-plain-cv25519-gpg'], { cwd: second.dir });
+    expect(JSON.parse(inOther.stdout.trim()).ticket).toBe(encrypted);
   });
 });
