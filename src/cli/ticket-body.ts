@@ -108,7 +108,7 @@ function bodyLines(m: MessageRecord, report: ReportText): string[] {
     ...indicatorLines(m, show),
     ...m.attachments.map((a) => `  attachment ${a.sha256} ${a.size} B ${show(a.contentType, 60)} name=${show(a.filename, 80)}`),
     `--- report text (${SOURCE[report.source]}) ---`,
-    escapeText(report.text).replace(/\n+$/, ''),
+    withoutTrailingNewlines(escapeText(report.text)),
     '--- end ---',
   ];
   return lines;
@@ -129,4 +129,11 @@ function indicatorLines(m: MessageRecord, show: (value: string | null | undefine
     ...list('CVEs', i.cves),
     ...list('hashes', [...i.hashes.md5, ...i.hashes.sha1, ...i.hashes.sha256, ...i.hashes.sha512]),
   ];
+}
+
+/** The text without its final line breaks (a loop, not /\n+$/: linear on any input). */
+function withoutTrailingNewlines(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0x0a) end--;
+  return text.slice(0, end);
 }

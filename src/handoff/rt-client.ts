@@ -184,7 +184,10 @@ export class RtClient {
 
 /** RT's web root (with or without a trailing slash or REST/2.0) → the REST2 base URL. */
 export function restBase(url: string): string {
-  const root = url.replace(/\/+$/, '').replace(/\/REST\/2\.0$/i, '');
+  let end = url.length;
+  while (end > 0 && url[end - 1] === '/') end--;
+  const trimmed = url.slice(0, end);
+  const root = trimmed.toUpperCase().endsWith('/REST/2.0') ? trimmed.slice(0, -'/REST/2.0'.length) : trimmed;
   return `${root}/REST/2.0/`;
 }
 

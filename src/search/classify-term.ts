@@ -36,7 +36,7 @@ export function classifyTerm(raw: string, ticketPrefix: string): TermQuery {
 
   if (/^CVE-\d{4}-\d{4,}$/i.test(value)) return exact(term, ['cve'], value.toUpperCase());
 
-  if (/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) return exact(term, ['email'], value.toLowerCase());
+  if (isAddress(value)) return exact(term, ['email'], value.toLowerCase());
 
   if (/^(?:https?|ftp):\/\//i.test(value)) {
     const url = normalizeUrl(value);
@@ -63,3 +63,11 @@ function exact(term: string, kinds: EntryKind[], value: string): TermQuery {
   return { kind: 'overlap', term, kinds, lo: value, hi: value };
 }
 
+/** local@domain.tld: one @, no white space, a dot inside the domain (string checks: linear). */
+function isAddress(value: string): boolean {
+  const at = value.indexOf('@');
+  if (at <= 0 || at !== value.lastIndexOf('@') || /\s/.test(value)) return false;
+  const domain = value.slice(at + 1);
+  const dot = domain.indexOf('.');
+  return dot > 0 && dot < domain.length - 1 && !domain.endsWith('.');
+}

@@ -68,11 +68,13 @@ function addressBits(address: string): AddressBits | null {
 /** Eight 4-digit lower-case groups (an embedded dotted IPv4 tail becomes two groups). */
 function expandIPv6(address: string): string[] {
   let text = address.toLowerCase();
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (dotted?.[1]) {
-    const o = dotted[1].split('.').map(Number);
+  // isIPv6 has accepted the address, so a dot can only be in a dotted IPv4 tail.
+  const lastColon = text.lastIndexOf(':');
+  const dotted = text.slice(lastColon + 1);
+  if (dotted.includes('.')) {
+    const o = dotted.split('.').map(Number);
     const tail = `${((o[0]! << 8) | o[1]!).toString(16)}:${((o[2]! << 8) | o[3]!).toString(16)}`;
-    text = text.slice(0, -dotted[1].length) + tail;
+    text = text.slice(0, lastColon + 1) + tail;
   }
   const [head = '', tail] = text.split('::');
   const left = head === '' ? [] : head.split(':');
