@@ -85,20 +85,22 @@ async function generate(options: GenerateOptions, io: CliIo): Promise<number> {
   else {
     writeLine(io.stdout, `team key ${key.fingerprint} written to ${file}${passphrase ? ' (passphrase-protected)' : ''}`);
     writeLine(io.stdout, `expires: ${key.expires ? key.expires.toISOString().slice(0, 10) : 'never'}`);
-    writeLine(io.stdout, `public key: ${publicKeyFile} — ${PUBLISH_HINT}`);
+    writeLine(io.stdout, `public key: ${publicKeyFile} — ${publishHint('it')}`);
     if (!passphrase) writeLine(io.stderr, `warning: ${file} ${NO_PASSPHRASE}`);
   }
   return EXIT.ok;
 }
 
-const PUBLISH_HINT = 'publish it where constituents look for it (your RFC 2350 document, web site, WKD or a keyserver) with its fingerprint';
+/** RFC 2350 §2.8: the team's public key and where constituents find it. */
+const publishHint = (what: string): string =>
+  `publish ${what} where constituents look for it (your RFC 2350 document, web site, WKD or a keyserver) with its fingerprint`;
 const NO_PASSPHRASE = 'is not protected by a passphrase: set pgp.passphraseFile (or env INTAKE_PGP_PASSPHRASE) before generating to protect it';
 
 /** `--if-missing` runs unattended (npm start): the new key is news an operator must act on, so it is a warn line. */
 function logGenerated(config: Config, io: CliIo, key: TeamKey, file: string, publicKeyFile: string): void {
   const log = loggerFor(config, io.stdout);
   const fields = { fingerprint: key.fingerprint, file, publicKeyFile, expires: key.expires?.toISOString() ?? null, passphraseProtected: key.passphraseProtected };
-  log.logger.warn(fields, `generated a new team key ${key.fingerprint}: ${PUBLISH_HINT.replace('it', publicKeyFile)}`);
+  log.logger.warn(fields, `generated a new team key ${key.fingerprint}: ${publishHint(publicKeyFile)}`);
   if (!key.passphraseProtected) log.logger.warn({ file }, `the team key ${NO_PASSPHRASE}`);
   log.flush();
 }
