@@ -4,9 +4,8 @@ import type { Command } from 'commander';
 import pino from 'pino';
 import { composeReply, replyTextProblems } from '../compose/compose-reply.js';
 import { domainOf } from '../compose/mail-headers.js';
-import { readSecret, SECRET_ENV } from '../config/secrets.js';
 import { loadKeyring } from '../keys/keyring.js';
-import { readTeamKey } from '../keys/team-key.js';
+import { loadTeamKey } from '../keys/load-team-key.js';
 import { escapeForLog } from '../log/escape.js';
 import type { MessageRecord, TicketRecord } from '../model/message-record.js';
 import { readHeaders } from '../model/raw-headers.js';
@@ -69,9 +68,13 @@ async function reply(rawId: string, options: ReplyOptions, io: CliIo): Promise<n
     if (!parent) return fail(EXIT.noInput, `${id} has no message to answer`);
     const raw = (await store.tickets.raw(parent.sha256)) ?? Buffer.alloc(0);
 
-    const team = await readTeamKey(config.pgp.privateKeyFile, await readSecret(config.pgp.passphraseFile, SECRET_ENV.pgpPassphrase, io.env));
-    const keyring = await loadKeyring(config.pgp.keyringDir, pino({ level: 'silent' }), hardenedOpenpgpConfig(config, team.isRsa));
     const now = new Date();
+    // The same judgement as serve's: a team key that cannot sign under the hardened policy
+    // (expired, revoked, DSA) is refused here too, with the reason.
+    const loaded = await loadTeamKey(config, io.env, now).catch((error: Error) => error);
+    if (loaded instanceof Error) return fail(EXIT.config, escapeForLog(loaded.message, 400));
+    const team = loaded.key;
+    const keyring = await loadKeyring(config.pgp.keyringDir, pino({ level: 'silent' }), hardenedOpenpgpConfig(config, team.isRsa));
     const messageId = `reply.${id}.${randomBytes(8).toString('hex')}@${domainOf(config.team.ackFrom)}`;
     const composed = await composeReply({
       ticket: id,

@@ -13,6 +13,8 @@ import { cliConfigFor } from '../helpers/store-cli.js';
 import { storeEngines } from '../helpers/store-engines.js';
 import { seedMessage } from '../helpers/store-seed.js';
 import { readFileSync } from 'node:fs';
+import { gpgTeamKey } from '../helpers/gpg-team-keys.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /**
  * `intake reply` on both store engines with the built CLI: the queued mail is the
@@ -101,6 +103,20 @@ describe.each(engines)('intake reply: $name', (engine) => {
     const ok = path.join(dir, 'reply.txt');
     expect((await runCli(['--config', config, 'reply', ticket, '--file', ok, '--to', 'mallory@evil.example'], { cwd: dir })).code).toBe(64);
     expect((await runCli(['--config', config, 'reply', 'XYZ-2026-00999', '--file', ok], { cwd: dir })).code).toBe(66);
+    expect(await repliesOf(store.sql, ticket)).toEqual([]);
+  });
+  it('refuses to sign with a team key the hardened policy refuses (expired): 78, nothing queued', async () => {
+    const { store } = await engine.fresh();
+    const { ticket } = await setup(store);
+    const keys = await tempDir('intake-reply-key-');
+    const expiredKey = path.join(keys, 'team.sec.asc');
+    await writeFile(expiredKey, await gpgTeamKey('expired'), { mode: 0o600 });
+    const { dir, config } = await cliConfigFor(store, { pgp: { ...fixturePgp(), privateKeyFile: expiredKey } });
+    const bodyFile = path.join(dir, 'reply.txt');
+    await writeFile(bodyFile, 'We are looking into it.\n');
+    const refused = await runCli(['--config', config, 'reply', ticket, '--file', bodyFile], { cwd: dir });
+    expect(refused.code, refused.stderr).toBe(78);
+    expect(refused.stderr).toMatch(/expired/);
     expect(await repliesOf(store.sql, ticket)).toEqual([]);
   });
 });
