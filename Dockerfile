@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# Build stage: compile TypeScript with the dev dependencies. The image's Node is 26 LTS,
+# Build stage: compile TypeScript and bundle the CLI (dist/intake) with the dev
+# dependencies. The image's Node is 26 LTS,
 # so the npm package `node` (the pinned runtime for machines with an older Node) is not
 # fetched: --ignore-scripts skips its download, and it is the only dependency with an
 # install script.
@@ -10,6 +11,7 @@ RUN npm ci --ignore-scripts
 COPY tsconfig.json ./
 COPY src ./src
 COPY bench ./bench
+COPY scripts/bundle.mjs ./scripts/bundle.mjs
 RUN npm run build
 
 # Runtime stage: Node 26 LTS, production dependencies only, unprivileged user.
@@ -18,7 +20,7 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && rm -rf node_modules/node && npm cache clean --force
-COPY --from=build /src/dist/src ./dist/src
+COPY --from=build /src/dist/intake ./dist/intake
 COPY bin ./bin
 COPY config ./config
 COPY config/docker.yaml ./config/intake.yaml

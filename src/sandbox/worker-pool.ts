@@ -186,10 +186,13 @@ export function startWorkerPool({ size, init, memoryMiB, logger, events }: PoolO
   };
 }
 
-/** The compiled worker beside this file; from the TypeScript sources (tests), the build's. */
+/**
+ * The worker's entry beside this file: in the bundle (dist/intake, scripts/bundle.mjs) and
+ * in tsc's output (dist/src/sandbox) alike; from the TypeScript sources (tests), tsc's.
+ */
 function workerScript(): string {
   const here = fileURLToPath(import.meta.url);
-  const sibling = path.join(path.dirname(here), 'sandbox-worker.js');
+  const sibling = path.join(path.dirname(here), 'worker-entry.js');
   if (existsSync(sibling)) return sibling;
-  return path.resolve(path.dirname(here), '../../dist/src/sandbox/sandbox-worker.js');
+  return path.resolve(path.dirname(here), '../../dist/src/sandbox/worker-entry.js');
 }

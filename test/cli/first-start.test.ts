@@ -70,7 +70,7 @@ describe('the team key is never made behind the operator\'s back (issue 13 item 
     const manifest = JSON.parse(await readFile(path.join(REPO, 'package.json'), 'utf8')) as { scripts: { start: string } };
     const steps = manifest.scripts.start.split('&&').map((s) => s.trim());
     expect(steps[0]).toBe('npm run build');
-    expect(steps.slice(1)).toEqual(['node dist/src/main.js keys generate --if-missing', 'node dist/src/main.js serve']);
+    expect(steps.slice(1)).toEqual(['node dist/intake/main.js keys generate --if-missing', 'node dist/intake/main.js serve']);
     const dir = await tempDir();
     await mkdir(path.join(dir, 'config'));
     for (const name of await readdir(path.join(REPO, 'config'))) {

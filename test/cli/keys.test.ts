@@ -11,7 +11,7 @@ import { Gpg1 } from '../../scripts/fixtures/realworld-lib/tools.mjs';
 import { TEST_TEAM } from '../helpers/test-config.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-const MAIN = path.resolve(import.meta.dirname, '../../dist/src/main.js');
+const MAIN = path.resolve(import.meta.dirname, '../../dist/intake/main.js');
 
 async function intake(dir: string, args: string[], env: Record<string, string> = {}) {
   try {

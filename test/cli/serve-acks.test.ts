@@ -18,7 +18,7 @@ import { ensureTeamKeyFor } from '../helpers/team-key.js';
  * the middle of the SMTP transaction before the relay answered DATA — and a restart
  * still give exactly one ack at the relay.
  */
-const MAIN = path.resolve(import.meta.dirname, '../../dist/src/main.js');
+const MAIN = path.resolve(import.meta.dirname, '../../dist/intake/main.js');
 const children: ChildProcess[] = [];
 const sinks: Sink[] = [];
 

@@ -16,7 +16,7 @@ import { ensureTeamKeyFor } from '../helpers/team-key.js';
  * by a hash of the envelope sender and the day in the team's time zone, shared by every
  * process on the store (the store contract tests cover the quota itself on both engines).
  */
-const MAIN = path.resolve(import.meta.dirname, '../../dist/src/main.js');
+const MAIN = path.resolve(import.meta.dirname, '../../dist/intake/main.js');
 
 function report(n: number): Buffer {
   return Buffer.from(`From: bulk@example.org\r\nTo: cert@xyz.example\r\nSubject: report ${n}\r\nMessage-ID: <burst-${n}@example.org>\r\n\r\nReport number ${n}.\r\n`);

@@ -7,7 +7,7 @@ import { ensureTeamKeyFor } from './team-key.js';
 import { TEST_TEAM } from './test-config.js';
 
 /** The built CLI; `npm test` builds before running vitest. */
-export const CLI = path.resolve(import.meta.dirname, '../../dist/src/main.js');
+export const CLI = path.resolve(import.meta.dirname, '../../dist/intake/main.js');
 
 export function assertBuilt(): void {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm test does)`);

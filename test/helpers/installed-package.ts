@@ -33,7 +33,7 @@ export function run(command: string, args: string[], options: { cwd?: string; en
  * cached per tarball content under the temp dir, so the test files that need one share it.
  */
 export async function installedPackage(): Promise<InstalledPackage> {
-  if (!existsSync(path.join(REPO, 'dist/src/main.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does)');
+  if (!existsSync(path.join(REPO, 'dist/intake/main.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does)');
   const work = await mkdtemp(path.join(os.tmpdir(), 'intake-pack-'));
   const packed = await run('npm', ['pack', '--ignore-scripts', '--pack-destination', work], { cwd: REPO });
   if (packed.code !== 0) throw new Error(`npm pack failed: ${packed.stderr}`);

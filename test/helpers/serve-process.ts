@@ -7,12 +7,12 @@ import { ensureTeamKeyFor } from './team-key.js';
 import { TEST_TEAM } from './test-config.js';
 
 /**
- * `intake serve` as operators run it: the built CLI (`node dist/src/main.js`, built by
+ * `intake serve` as operators run it: the built CLI (`node dist/intake/main.js`, built by
  * the test command) in a child process, with a configuration file in `dir`. Its stdout
  * log lines are parsed as they come, so a test can wait for "smtp listener started" and
  * read the port it bound (port 0: the system picks a free one).
  */
-export const MAIN = path.resolve(import.meta.dirname, '../../dist/src/main.js');
+export const MAIN = path.resolve(import.meta.dirname, '../../dist/intake/main.js');
 
 const children = new Set<ChildProcess>();
 

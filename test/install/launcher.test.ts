@@ -90,7 +90,7 @@ describe('the launcher without its pinned runtime', () => {
     await cp(path.join(REPO, 'bin/intake'), path.join(dir, 'bin/intake'));
     const result = await sh(`${dir}/bin/intake --version`, { PATH: '/usr/bin:/bin' });
     expect(result.code).toBe(75);
-    expect(result.stderr).toContain('dist/src/main.js is missing');
+    expect(result.stderr).toContain('dist/intake/main.js is missing');
   });
 });
 
@@ -104,7 +104,7 @@ describe('npm pack', () => {
     expect(packed.code, packed.stderr).toBe(0);
     const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ files: Array<{ path: string }> }>;
     const files = info!.files.map((f) => f.path);
-    for (const needed of ['bin/intake', 'dist/src/main.js', 'dist/src/cli/run-cli.js', 'dist/src/sandbox/sandbox-worker.js', 'config/default.yaml', 'config/ack-template.txt', 'package.json']) {
+    for (const needed of ['bin/intake', 'dist/intake/main.js', 'dist/intake/worker-entry.js', 'config/default.yaml', 'config/ack-template.txt', 'package.json']) {
       expect(files, needed).toContain(needed);
     }
     expect(files.filter((f) => /^(test|fixtures|bench|src|dist\/bench|dist\/test)/.test(f))).toEqual([]);
