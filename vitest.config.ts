@@ -27,6 +27,8 @@ const FAST = [
   'test/openpgp/workers.test.ts',
   'test/pipeline/**/*.test.ts',
   'test/ingest/lmtp-handoff.test.ts',
+  'test/cli/ingest-argv.test.ts',
+  'test/fs/**/*.test.ts',
   'test/ingest/lmtp-listener.test.ts',
   'test/ingest/smtp-listener.test.ts',
   'test/ingest/smtp-smuggling.test.ts',

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { enableCompileCache } from './cli/compile-cache.js';
 import { EXIT } from './cli/exit-codes.js';
+import { mtaIngestArgs } from './cli/ingest-argv.js';
 import { ProcessSignals } from './cli/process-signals.js';
 
 /**
@@ -13,7 +14,8 @@ import { ProcessSignals } from './cli/process-signals.js';
  *
  * The compile cache is switched on before anything else is loaded, and the command line
  * is imported only then (a static import would be compiled first): every command loads
- * just the modules it needs (cli/run-cli.ts).
+ * just the modules it needs (cli/run-cli.ts), and `intake ingest` as an MTA calls it
+ * not even the command-line library (cli/ingest-argv.ts).
  */
 const signals = new ProcessSignals((line) => process.stderr.write(`${line}\n`));
 let stops = 0;
@@ -28,14 +30,14 @@ for (const name of ['SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const) process.on(name, (
 
 enableCompileCache();
 
+const argv = process.argv.slice(2);
+const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
 let code: number;
 try {
-  const { runCli } = await import('./cli/run-cli.js');
-  code = await runCli(
-    process.argv.slice(2),
-    { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() },
-    signals,
-  );
+  // An MTA's `intake ingest` skips the command-line library (cli/ingest-argv.ts).
+  const mta = mtaIngestArgs(argv);
+  if (mta) code = await (await import('./cli/ingest.js')).runIngestCommand(mta.files, mta.options, io);
+  else code = await (await import('./cli/run-cli.js')).runCli(argv, io, signals);
 } catch (error) {
   process.stderr.write(`intake: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   // An unexpected failure must make an MTA retry, never bounce or drop the message.

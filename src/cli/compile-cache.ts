@@ -16,6 +16,8 @@ import path from 'node:path';
  * wrong — no such directory possible, a foreign owner, a full disk — and Node runs
  * without the cache: it is an optimisation, never a reason to refuse mail.
  * `NODE_DISABLE_COMPILE_CACHE=1` turns it off (Node honours it in enableCompileCache).
+ * The same private directory keeps what is derived from the configuration file by
+ * content (`config-yaml/`, cli/handoff-target.ts), for the same reason and on the same trust.
  */
 export function enableCompileCache(env: NodeJS.ProcessEnv = process.env): string | null {
   try {

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import YAML from 'yaml';
 import { configPathFrom } from '../config/config-path.js';
+import { readCached, writeCached } from '../fs/content-cache.js';
+import { privateCacheDir } from './compile-cache.js';
 
 export interface HandoffTarget {
   socket: string;
@@ -18,7 +19,7 @@ export interface HandoffTarget {
  */
 export async function handoffTarget(configFlag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): Promise<HandoffTarget | null> {
   try {
-    const document = YAML.parse(await readFile(configPathFrom(configFlag, env), 'utf8')) as {
+    const document = (await parsedConfigFile(configPathFrom(configFlag, env))) as {
       lmtp?: { enabled?: unknown; socket?: unknown };
       team?: { addresses?: unknown };
     } | null;
@@ -30,4 +31,21 @@ export async function handoffTarget(configFlag: string | undefined, env: NodeJS.
   } catch {
     return null;
   }
+}
+
+/**
+ * The file's YAML as data, remembered by content in this user's private cache directory
+ * (cli/compile-cache.ts): a hand-off reads a small JSON file instead of loading the YAML
+ * library. Throws on a YAML error, as the parser does.
+ */
+async function parsedConfigFile(file: string): Promise<unknown> {
+  const text = await readFile(file, 'utf8');
+  const dir = privateCacheDir();
+  const cacheDir = dir && path.join(dir, 'config-yaml');
+  const cached = await readCached(cacheDir, 'config-yaml-v1', text);
+  if (cached !== undefined) return cached;
+  const { default: YAML } = await import('yaml');
+  const value: unknown = YAML.parse(text);
+  await writeCached(cacheDir, 'config-yaml-v1', text, value);
+  return value;
 }

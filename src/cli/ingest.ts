@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { App } from '../app.js';
+import { ConfigError } from '../config/config-error.js';
 import type { Config } from '../config/schema.js';
 import type { DaemonHandoff, HandoffResult, IngestEnvelope } from '../ingest/daemon-handoff.js';
 import { readInput, returnPath, stripAngles } from '../ingest/file-source.js';
@@ -25,6 +26,20 @@ export function registerIngest(program: Command, io: CliIo, setExit: (code: numb
     .action(async (files: string[], _options: unknown, command: Command) => {
       setExit(await runIngest(files, command.optsWithGlobals<IngestOptions>(), io));
     });
+}
+
+/**
+ * `intake ingest` as main.ts runs it for an MTA, without commander (cli/ingest-argv.ts):
+ * a configuration error ends it as it ends any command in run-cli.ts.
+ */
+export async function runIngestCommand(files: string[], options: IngestOptions, io: CliIo): Promise<number> {
+  try {
+    return await runIngest(files, options, io);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`${error.message}\n`);
+    return EXIT.config;
+  }
 }
 
 /** The JSON line of one message on stdout, and the exit code it asks for. */

@@ -81,13 +81,25 @@ describe('intake ingest hands the message to a running intake serve (LMTP socket
     expect((await record(s, JSON.parse(nullSender.stdout).ticket)).transport).toMatchObject({ mailFrom: '' });
   });
 
-  it('loads neither the pipeline, the keys nor the configuration schema: only the command line and YAML', async () => {
+  it('loads no library at all: neither the pipeline, the keys, the configuration schema, the command-line parser nor (once its parse is cached) YAML', async () => {
     const s = await setup();
-    const file = path.join(s.dir, 'imports.txt');
     const recorder = path.resolve(import.meta.dirname, '../helpers/record-imports.mjs');
-    const result = await runCli(['ingest', '--config', 'config.yaml'], { cwd: s.dir, input: report(12), env: { NODE_OPTIONS: `--import=${recorder}`, INTAKE_TEST_IMPORTS: file } });
-    expect(JSON.parse(result.stdout).status).toBe('new');
-    expect((await readFile(file, 'utf8')).split('\n')).toEqual(['commander', 'yaml']);
+    const packagesOf = async (n: number, args: string[]) => {
+      const file = path.join(s.dir, `imports-${n}.txt`);
+      const result = await runCli([...args, '--sender', 'reporter@example.org', '-'], { cwd: s.dir, input: report(n), env: { NODE_OPTIONS: `--import=${recorder}`, INTAKE_TEST_IMPORTS: file } });
+      expect(JSON.parse(result.stdout).status).toBe('new');
+      return (await readFile(file, 'utf8')).split('\n').filter(Boolean);
+    };
+    // The first run may parse the configuration file (and caches the parse by content).
+    expect(await packagesOf(12, ['ingest', '--config', 'config.yaml'])).not.toContain('commander');
+    expect(await packagesOf(13, ['ingest', '--config', 'config.yaml'])).toEqual([]);
+    expect(await packagesOf(14, ['--config', 'config.yaml', 'ingest'])).toEqual([]);
+    // Edited, the file is parsed anew: the cache is by content.
+    const config = await readFile(path.join(s.dir, 'config.yaml'), 'utf8');
+    await writeFile(path.join(s.dir, 'config.yaml'), `${config}\n# edited ${process.pid} ${Math.random()}\n`);
+    expect(await packagesOf(15, ['ingest', '--config', 'config.yaml'])).toEqual(['yaml']);
+    // Any other form of the command line goes through commander, with the same result.
+    expect(await packagesOf(16, ['ingest', '--config=config.yaml'])).toContain('commander');
   });
 
   it('exits 75 with the daemon\'s temporary refusal, and does not process the message itself', async () => {
