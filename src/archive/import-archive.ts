@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import * as openpgp from 'openpgp';
 import { sha256Hex } from '../model/digest.js';
 import type { MessageRecord, TicketRecord } from '../model/message-record.js';
 import type { OutgoingKind } from '../model/outgoing-mail.js';
@@ -22,15 +23,17 @@ export interface ImportResult {
   messages: number;
   duplicates: number;
   received: number;
+  /** Keys seen in mail that an older release kept in `pgp.pendingDir`, now pending in the store. */
+  pendingKeys: number;
   refused: string[];
 }
 
 const TICKET_DIR = /^[A-Z][A-Z0-9]{1,15}-\d{4}-\d{5,9}$/;
 
-export async function importArchive(store: SqlStore, dir: string, now = new Date()): Promise<ImportResult> {
+export async function importArchive(store: SqlStore, dir: string, now = new Date(), pendingDir: string | null = null): Promise<ImportResult> {
   const layout = new ArchiveLayout(dir);
   await verifyManifest(dir);
-  const result: ImportResult = { tickets: 0, messages: 0, duplicates: 0, received: 0, refused: [] };
+  const result: ImportResult = { tickets: 0, messages: 0, duplicates: 0, received: 0, pendingKeys: 0, refused: [] };
   const pending = await oldOutbox(dir);
   for (const id of (await list(layout.ticketsDir)).filter((n) => TICKET_DIR.test(n))) {
     const ticket = await readJson<TicketRecord>(layout.ticketFile(id));
@@ -47,6 +50,7 @@ export async function importArchive(store: SqlStore, dir: string, now = new Date
     result.duplicates += counts.duplicates;
   }
   result.received = await importSpool(store, dir, now);
+  if (pendingDir) result.pendingKeys = await importPendingKeys(store, pendingDir, result.refused);
   return result;
 }
 
@@ -120,6 +124,51 @@ async function importSpool(store: SqlStore, dir: string, now: Date): Promise<num
     count++;
   }
   return count;
+}
+
+/**
+ * An older release's `pgp.pendingDir`: `<FINGERPRINT>.asc` (the key, updates merged in)
+ * and `<FINGERPRINT>.json` (where it was seen). The fingerprint is the key's own, never
+ * the file name's; an accepted key (`.<FPR>.accepted.json`) is in the keyring already.
+ */
+async function importPendingKeys(store: SqlStore, dir: string, refused: string[]): Promise<number> {
+  let count = 0;
+  for (const name of (await list(dir)).filter((n) => /^[0-9A-F]{40}(?:[0-9A-F]{24})?\.asc$/.test(n))) {
+    const armored = await readFile(path.join(dir, name), 'utf8');
+    const key = await openpgp.readKey({ armoredKey: armored }).catch(() => null);
+    const fingerprint = key?.getFingerprint().toUpperCase() ?? '';
+    if (!key || key.isPrivate() || `${fingerprint}.asc` !== name) {
+      refused.push(`pending key ${name.slice(0, 16)}…: not the public key its name says`);
+      continue;
+    }
+    const meta = await readJson<{ firstSeen?: string; sightings?: OldSighting[] }>(path.join(dir, `${fingerprint}.json`)).catch(() => null);
+    const sightings = (meta?.sightings ?? []).filter(isOldSighting).slice(-50);
+    const firstSeen = meta?.firstSeen || sightings[0]?.seenAt || new Date(0).toISOString();
+    await store.sql.write(async (tx) => {
+      await tx.run('INSERT INTO pending_key (fingerprint, digest, armored, first_seen) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [fingerprint, sha256Hex(armored), armored, firstSeen]);
+      for (const s of sightings) {
+        await tx.run('INSERT INTO pending_key_sighting (fingerprint, ticket, seq, source, from_address, seen_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [fingerprint, s.ticket, s.seq, s.source, s.from, s.seenAt]);
+      }
+    });
+    count++;
+  }
+  return count;
+}
+
+interface OldSighting {
+  source: 'attachment' | 'autocrypt';
+  ticket: string;
+  seq: number;
+  from: string | null;
+  seenAt: string;
+}
+
+function isOldSighting(value: unknown): value is OldSighting {
+  const s = value as Partial<OldSighting> | null;
+  return (
+    !!s && (s.source === 'attachment' || s.source === 'autocrypt') && typeof s.ticket === 'string' && TICKET_DIR.test(s.ticket) &&
+    Number.isInteger(s.seq) && (s.from === null || typeof s.from === 'string') && typeof s.seenAt === 'string'
+  );
 }
 
 async function list(dir: string): Promise<string[]> {

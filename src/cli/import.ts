@@ -18,7 +18,7 @@ export function registerImport(program: Command, io: CliIo, setExit: (code: numb
 async function runImport(dir: string, options: GlobalOptions, io: CliIo): Promise<number> {
   const config = await loadConfigFor(options, io);
   try {
-    const result = await opened(config, io, (store) => importArchive(store, path.resolve(io.cwd, dir)));
+    const result = await opened(config, io, (store) => importArchive(store, path.resolve(io.cwd, dir), new Date(), config.pgp.pendingDir));
     writeLine(io.stdout, JSON.stringify(result));
     for (const refused of result.refused) writeLine(io.stderr, `intake import: refused ${refused}`);
     return result.refused.length > 0 ? EXIT.dataErr : EXIT.ok;

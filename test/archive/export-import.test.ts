@@ -9,7 +9,8 @@ import { checkStore } from '../../src/store/check-store.js';
 import { SqliteEngine } from '../../src/store/sqlite-engine.js';
 import { SqlStore } from '../../src/store/sql-store.js';
 import { fixturePgp, recentClock } from '../helpers/ack-checks.js';
-import { createTestApp, runPipelineOn, type TestApp } from '../helpers/pipeline.js';
+import { createTestApp, FIXTURES, runPipelineOn, type TestApp } from '../helpers/pipeline.js';
+import * as openpgp from 'openpgp';
 import { tempDir } from '../helpers/temp-dir.js';
 
 /**
@@ -88,8 +89,8 @@ describe('intake export', () => {
     await exportArchive(t.app.store, first);
     const fresh = await freshStore();
     try {
-      expect(await importArchive(fresh, first)).toEqual({ tickets: 3, messages: 4, duplicates: 0, received: 0, refused: [] });
-      expect(await importArchive(fresh, first)).toEqual({ tickets: 3, messages: 0, duplicates: 4, received: 0, refused: [] });
+      expect(await importArchive(fresh, first)).toEqual({ tickets: 3, messages: 4, duplicates: 0, received: 0, pendingKeys: 0, refused: [] });
+      expect(await importArchive(fresh, first)).toEqual({ tickets: 3, messages: 0, duplicates: 4, received: 0, pendingKeys: 0, refused: [] });
       const second = path.join(await tempDir(), 'second');
       await exportArchive(fresh, second);
       const [a, b] = [await tree(first), await tree(second)];
@@ -125,10 +126,27 @@ describe('intake export', () => {
     await writeFile(path.join(old, 'outbox', 'XYZ-2026-00002.001.ack.eml'), ackBytes);
     await writeFile(path.join(old, 'outbox', 'XYZ-2026-00002.001.ack.json'), JSON.stringify({ key: 'XYZ-2026-00002.001.ack', kind: 'ack', recipient: 'reporter@example.org', messageId: 'ack.x@xyz.example', encrypted: false, queuedAt: '2026-11-23T09:00:00.000Z', attempts: 2, nextAttemptAt: '2026-11-23T09:10:00.000Z', deliveredAt: null }));
     await mkdir(path.join(old, 'index', 'sha256', 'ab'), { recursive: true });
+    // Its pgp.pendingDir: a key seen in mail (.asc + .json sightings), and a file whose name lies.
+    const pendingDir = path.join(await tempDir(), 'pending');
+    await mkdir(pendingDir);
+    const eve = await readFile(path.join(FIXTURES, 'keys', 'constituents', 'eve.asc'), 'utf8');
+    const eveFpr = (await openpgp.readKey({ armoredKey: eve })).getFingerprint().toUpperCase();
+    await writeFile(path.join(pendingDir, `${eveFpr}.asc`), eve);
+    const sighting = { source: 'attachment', ticket: 'XYZ-2026-00002', seq: 1, from: 'eve@example.org', seenAt: '2026-11-23T09:00:00.000Z' };
+    await writeFile(path.join(pendingDir, `${eveFpr}.json`), JSON.stringify({ fingerprint: eveFpr, firstSeen: sighting.seenAt, sightings: [sighting] }));
+    await writeFile(path.join(pendingDir, `${'A'.repeat(40)}.asc`), eve);
 
     const fresh = await freshStore();
     try {
-      expect(await importArchive(fresh, old)).toMatchObject({ tickets: 3, messages: 4, received: 1, refused: [] });
+      expect(await importArchive(fresh, old, new Date(), pendingDir)).toMatchObject({
+        tickets: 3,
+        messages: 4,
+        received: 1,
+        pendingKeys: 1,
+        refused: [`pending key ${'A'.repeat(16)}…: not the public key its name says`],
+      });
+      const [pending] = await fresh.pendingKeys.list();
+      expect(pending).toMatchObject({ fingerprint: eveFpr, sightings: [{ source: 'attachment', ticket: 'XYZ-2026-00002', seq: 1, from: 'eve@example.org' }] });
       expect(await fresh.pendingReceipts()).toBe(1);
       const waiting = await fresh.outbox.list({ failed: false });
       expect(waiting.map((e) => [e.key, e.attempts, e.raw!.equals(ackBytes)])).toEqual([['XYZ-2026-00002.001.ack', 2, true]]);
