@@ -63,7 +63,9 @@ export async function startNode(relayPort: number, options: { store?: Record<str
   }));
   const straceFile = path.join(dir, 'strace.txt');
   const command = options.strace ? 'strace' : process.execPath;
-  const args = options.strace ? ['-f', '-c', '-e', 'trace=fsync,fdatasync', '-o', straceFile, process.execPath, MAIN, 'serve', '--config', config] : [MAIN, 'serve', '--config', config];
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the daemon and its workers.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const args = options.strace ? ['-f', '-c', '-e', 'trace=fsync,fdatasync', '-o', straceFile, process.execPath, ...nodeArgs, MAIN, 'serve', '--config', config] : [...nodeArgs, MAIN, 'serve', '--config', config];
   const child: ChildProcess = spawn(command, args, { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: Array<Record<string, unknown>> = [];
   let pending = '';
