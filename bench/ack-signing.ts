@@ -13,7 +13,6 @@ import { fileTransport } from '../src/model/transport.js';
 import type { StageContext } from '../src/pipeline/stage.js';
 import { composeAck } from '../src/pipeline/stages/compose-ack.js';
 import { report, round } from './bench-lib.js';
-import { loadReportKnowledge } from '../src/report/knowledge.js';
 import { inlineSandbox } from '../src/sandbox/inline-sandbox.js';
 
 /**
@@ -64,7 +63,6 @@ async function perSecond(algorithm: TeamKeyAlgorithm, sender: string): Promise<n
     keys: { team: await teamKey(algorithm), keyring: createKeyring([reporter.publicKey]) },
     lookups: { ticketExists: async () => false, ticketByMessageId: async () => null, correspondents: async () => [], reporter: async () => null, firstCiphertext: async () => null },
     templates,
-    report: await loadReportKnowledge(config),
     sandbox: inlineSandbox(() => {
       throw new Error('compose-ack parses nothing');
     }),

@@ -52,7 +52,6 @@ export async function stageContext(algo: Algo): Promise<StageContext> {
     keys,
     lookups: { ticketExists: async () => false, ticketByMessageId: async () => null, correspondents: async () => [], reporter: async () => null, firstCiphertext: async () => null },
     templates: await loadAckTemplates(config),
-    report,
     sandbox: inlineSandbox(() => ({ pgp: pgpContextFor({ config, keys }), report, outer: outerLimits(config) })),
   };
 }

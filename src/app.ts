@@ -25,12 +25,8 @@ import { NO_EVENTS, type IntakeEvents } from './model/intake-events.js';
 import type { HealthSources } from './monitor/health.js';
 import type { QueueDepths } from './monitor/metrics.js';
 import { hardenedOpenpgpConfig } from './openpgp/openpgp-config.js';
-import { loadReportKnowledge } from './report/knowledge.js';
-import { pgpContextFor } from './openpgp/pgp-context.js';
-import { outerLimits } from './pipeline/stages/parse-mime.js';
-import { inlineSandbox } from './sandbox/inline-sandbox.js';
-import { startWorkerPool } from './sandbox/worker-pool.js';
-import { readSecret, SECRET_ENV } from './config/secrets.js';
+import type { Sandbox } from './sandbox/sandbox.js';
+import { startSandboxWorkers } from './sandbox/start-sandbox.js';
 import { HandoffSender } from './handoff/handoff-sender.js';
 import { handoffConfigured, handoffTargetIds, handoffTargets } from './handoff/handoff-targets.js';
 import { handoffQueue, registerTargets } from './store/handoff-queue.js';
@@ -50,18 +46,11 @@ export interface AppDeps {
   teamKey?: TeamKey;
   /** Observers of messages, acks and workers (intake serve's metrics); default: none. */
   events?: IntakeEvents;
+  /** Sandbox workers the caller started already (sandbox/start-sandbox.ts), or null for none (tasks inline). */
+  sandbox?: Sandbox | null;
 }
 
-/**
- * How many sandbox workers to start for this process. A one-shot command gets one: its
- * message needs an enforced budget like any other, and one thread, started while the
- * command reads its input and commits it, costs little (README "Performance").
- */
-export function sandboxWorkerCount(config: Config, daemon: boolean, batch = false): number {
-  const setting = config.processing.workers;
-  if (setting !== 'auto') return setting;
-  return daemon || batch ? Math.min(os.availableParallelism(), 4) : 1;
-}
+export { sandboxWorkerCount } from './sandbox/start-sandbox.js';
 
 /**
  * The composition root: opens the store and builds the pipeline context, and offers the
@@ -109,19 +98,10 @@ export function leaseOwner(config: Config): { nodePrefix: string; owner: string 
   return { nodePrefix, owner: `${nodePrefix}${process.pid}.${randomBytes(4).toString('hex')}` };
 }
 
-export async function openApp({ config, logger, env = process.env, now = () => new Date(), daemon = false, batch = false, teamKey, events = NO_EVENTS }: AppDeps): Promise<App> {
+export async function openApp({ config, logger, env = process.env, now = () => new Date(), daemon = false, batch = false, teamKey, events = NO_EVENTS, sandbox: started }: AppDeps): Promise<App> {
   // The sandbox workers start first: they read the keys and rules while this thread does too.
-  const workerCount = sandboxWorkerCount(config, daemon, batch);
-  const pool =
-    workerCount > 0
-      ? startWorkerPool({
-          size: workerCount,
-          init: { config, passphrase: await readSecret(config.pgp.passphraseFile, SECRET_ENV.pgpPassphrase, env) },
-          memoryMiB: config.processing.workerMemoryMiB,
-          logger,
-          events,
-        })
-      : null;
+  // A caller may have started them earlier still (`intake ingest`); they are ours from here on.
+  const pool = started !== undefined ? started : await startSandboxWorkers(config, env, { daemon, batch, logger, events });
   try {
     return await assembleApp();
   } catch (error) {
@@ -133,19 +113,19 @@ export async function openApp({ config, logger, env = process.env, now = () => n
     const team = teamKey ?? (await loadTeamKey(config, env, now())).key;
     const keyring = await loadKeyring(config.pgp.keyringDir, logger, hardenedOpenpgpConfig(config, team.isRsa));
     const templates = await loadAckTemplates(config);
-    const report = await loadReportKnowledge(config);
     const deliver: DeliverEntry =
       config.outbound.mode === 'smtp'
         ? await relayDeliver(config, env)
         : pickupDirectory(config.archive.dir);
     const store = await openStore(config, env);
     const keys: KeyMaterial = { team, keyring };
-    const sandbox = pool ?? inlineSandbox(() => ({ pgp: pgpContextFor({ config, keys }), report, outer: outerLimits(config) }));
+    // The report knowledge (forms, rules) lives where the tasks run: with workers, only there.
+    const sandbox = pool ?? (await inlineTasks(config, keys));
     const { nodePrefix, owner } = leaseOwner(config);
     // A process that delivers its own acks (serve; ingest writing pickup files) has its commits lease them to itself.
     const deliversOwn = daemon || config.outbound.mode === 'outbox';
     const outboxLease = () => ({ owner, now: now(), ms: config.outbound.leaseSeconds * 1000 });
-    const context: EffectContext = { config, now, keys, lookups: store.lookups, report, store, logger, templates, sandbox, events, ...(deliversOwn ? { outboxLease } : {}) };
+    const context: EffectContext = { config, now, keys, lookups: store.lookups, store, logger, templates, sandbox, events, ...(deliversOwn ? { outboxLease } : {}) };
     const leaseMs = config.processing.timeoutSeconds * 2000;
     // Pickup files are independent writes (their delivered marks then share transactions); a relay gets one at a time.
     const parallel = config.outbound.mode === 'outbox' ? 4 : 1;
@@ -291,6 +271,21 @@ export async function openApp({ config, logger, env = process.env, now = () => n
     };
     return app;
   }
+}
+
+/**
+ * `processing.workers: 0`: the tasks in this thread. Imported only then, with the readers
+ * they need (mailparser, the report formats): with workers this thread never parses.
+ */
+async function inlineTasks(config: Config, keys: KeyMaterial): Promise<Sandbox> {
+  const [{ inlineSandbox }, { pgpContextFor }, { outerLimits }, { loadReportKnowledge }] = await Promise.all([
+    import('./sandbox/inline-sandbox.js'),
+    import('./openpgp/pgp-context.js'),
+    import('./pipeline/stages/parse-mime.js'),
+    import('./report/knowledge.js'),
+  ]);
+  const report = await loadReportKnowledge(config);
+  return inlineSandbox(() => ({ pgp: pgpContextFor({ config, keys }), report, outer: outerLimits(config) }));
 }
 
 async function relayDeliver(config: Config, env: NodeJS.ProcessEnv): Promise<DeliverEntry> {

@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import type { DaemonHandoff, HandoffResult, IngestEnvelope } from '../ingest/daemon-handoff.js';
 import { readInput, returnPath, stripAngles } from '../ingest/file-source.js';
 import type { LoggerHandle } from '../log/create-logger.js';
+import { NO_EVENTS } from '../model/intake-events.js';
 import { fileTransport } from '../model/transport.js';
 import type { CliIo, GlobalOptions } from './cli-io.js';
 import { EXIT } from './exit-codes.js';
@@ -180,9 +181,13 @@ class LocalIngest {
     const log = loggerFor(config, this.io.stderr);
     let app: App | null = null;
     try {
-      const { openApp } = await import('../app.js');
       // A batch of files is worth a sandbox worker per core (`workers: auto`); one message gets one.
-      app = await openApp({ config, logger: log.logger, env: this.io.env, batch: this.count >= BATCH_FOR_WORKERS });
+      // Started before the application is even loaded: their start-up is the longest part of a run.
+      const batch = this.count >= BATCH_FOR_WORKERS;
+      const { startSandboxWorkers } = await import('../sandbox/start-sandbox.js');
+      const sandbox = await startSandboxWorkers(config, this.io.env, { daemon: false, batch, logger: log.logger, events: NO_EVENTS });
+      const { openApp } = await import('../app.js');
+      app = await openApp({ config, logger: log.logger, env: this.io.env, batch, sandbox });
     } catch (error) {
       // The MTA still holds the message: tell it to retry rather than bounce.
       log.logger.error({ err: (error as Error).message }, 'cannot start: message left with the MTA for retry');

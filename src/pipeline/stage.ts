@@ -5,7 +5,6 @@ import type { Draft } from '../model/draft.js';
 import type { IntakeStore, Lease, StoreLookups } from '../store/store.js';
 import type { Keyring } from '../keys/keyring.js';
 import type { TeamKey } from '../keys/team-key.js';
-import type { ReportKnowledge } from '../report/knowledge.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { IntakeEvents } from '../model/intake-events.js';
 
@@ -26,8 +25,6 @@ export interface StageContext {
   lookups: TicketLookups;
   /** Acknowledgement and on-duty texts, read and checked once at start-up. */
   templates: AckTemplates;
-  /** Form templates, classification and priority rules, read once at start-up. */
-  report: ReportKnowledge;
   /** Where untrusted bytes are parsed, within each message's budget (src/sandbox/). */
   sandbox: Sandbox;
 }

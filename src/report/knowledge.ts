@@ -1,6 +1,6 @@
 import { BlockList, isIPv4 } from 'node:net';
 import path from 'node:path';
-import { ConfigError } from '../config/load-config.js';
+import { ConfigError } from '../config/config-error.js';
 import type { Config } from '../config/schema.js';
 import type { RulesFile } from './classify/rules-schema.js';
 import { loadRules } from './classify/load-rules.js';

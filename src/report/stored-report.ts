@@ -1,4 +1,3 @@
-import { simpleParser } from 'mailparser';
 import type { MessageRecord } from '../model/message-record.js';
 import { SAFE_PARSER_OPTIONS } from '../pipeline/stages/parse-mime.js';
 import { htmlToPlainText } from './text/html-to-text.js';
@@ -29,6 +28,8 @@ export async function readReportText(record: MessageRecord, raw: Buffer, decrypt
 
 async function mimeText(bytes: Buffer, maxChars: number): Promise<string> {
   try {
+    // Imported here: the hand-off targets that call this are built by every process that opens the app.
+    const { simpleParser } = await import('mailparser');
     const mail = await simpleParser(bytes, SAFE_PARSER_OPTIONS);
     if (mail.text) return mail.text.slice(0, maxChars);
     return typeof mail.html === 'string' ? htmlToPlainText(mail.html, maxChars) : '';

@@ -1,12 +1,11 @@
-import libmime from 'libmime';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import type { Draft, ExtractedAttachment, ReportBody } from '../../model/draft.js';
 import type { FromCheck, HeaderSummary, ParseVerdict } from '../../model/message-record.js';
 import { firstHeader, headerValues, readHeaders, type RawHeader } from '../../model/raw-headers.js';
 import { parseStrictMailbox } from '../../model/strict-mailbox.js';
 import { sha256Hex } from '../../model/digest.js';
 import type { Config } from '../../config/schema.js';
-import { buildMimeTree, type MimeLimits } from '../../openpgp/mime-tree.js';
+import type { MimeLimits } from '../../openpgp/mime-tree.js';
 import type { StageContext } from '../stage.js';
 import { untrusted } from '../untrusted.js';
 
@@ -47,11 +46,21 @@ export function outerLimits(config: Config): OuterLimits {
   return { headerFields: limits.headerFields, headerFieldBytes: limits.headerFieldBytes, mime: { maxParts: limits.mimeParts, maxDepth: limits.mimeDepth } };
 }
 
+/**
+ * The readers are imported on first use: this module is also the stage, which runs in
+ * the main thread, where nothing is parsed when sandbox workers do it (README "Performance").
+ */
+const readers = async () => {
+  const [{ default: libmime }, { simpleParser }, { buildMimeTree }] = await Promise.all([import('libmime'), import('mailparser'), import('../../openpgp/mime-tree.js')]);
+  return { decodeWords: (value: string) => libmime.decodeWords(value), simpleParser, buildMimeTree };
+};
+
 export async function readOuterMessage(raw: Buffer, limits: OuterLimits): Promise<OuterMessage> {
+  const { decodeWords, simpleParser, buildMimeTree } = await readers();
   const read = readHeaders(raw);
   // Past a cap the message is unparseable, and what later stages see of it stays bounded.
   const outerHeaders = read.slice(0, limits.headerFields).map((h) => (h.value.length > limits.headerFieldBytes ? { ...h, value: h.value.slice(0, limits.headerFieldBytes) } : h));
-  const headers = summarizeHeaders(outerHeaders);
+  const headers = summarizeHeaders(outerHeaders, decodeWords);
   const from = checkFrom(outerHeaders);
   const empty: ReportBody = { text: '', html: null, attachments: [] };
   const unparseable = (error: string): OuterMessage => ({ outerHeaders, headers, from, body: empty, parse: { status: 'unparseable', error } });
@@ -91,7 +100,7 @@ export function bodyOf(mail: ParsedMail): ReportBody {
   return { text: mail.text ?? '', html: typeof mail.html === 'string' ? mail.html : null, attachments };
 }
 
-function summarizeHeaders(headers: RawHeader[]): HeaderSummary {
+function summarizeHeaders(headers: RawHeader[], decodeWords: (value: string) => string): HeaderSummary {
   const subject = firstHeader(headers, 'subject');
   return {
     messageId: firstHeader(headers, 'message-id'),
@@ -99,13 +108,13 @@ function summarizeHeaders(headers: RawHeader[]): HeaderSummary {
     to: firstHeader(headers, 'to'),
     subject,
     date: firstHeader(headers, 'date'),
-    subjectDecoded: subject === null ? null : decodeWords(subject),
+    subjectDecoded: subject === null ? null : decodedOrAsIs(subject, decodeWords),
   };
 }
 
-function decodeWords(value: string): string {
+function decodedOrAsIs(value: string, decodeWords: (value: string) => string): string {
   try {
-    return libmime.decodeWords(value);
+    return decodeWords(value);
   } catch {
     return value;
   }
