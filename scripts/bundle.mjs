@@ -10,7 +10,8 @@
 // are bundled too; Node's built-in modules and pg's optional native binding stay outside.
 // Source maps (.js.map) map back to src/*.ts: NODE_OPTIONS=--enable-source-maps shows
 // TypeScript positions in stack traces (not on by default: reading them costs ~50 ms a start).
-import { rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { build } from 'rolldown';
@@ -18,12 +19,21 @@ import { build } from 'rolldown';
 const root = path.resolve(import.meta.dirname, '..');
 const outDir = path.join(root, 'dist', 'intake');
 
+// src/build-id.ts: what the sources and the locked dependencies are, as one hash.
+const hash = createHash('sha256');
+const sources = (await readdir(path.join(root, 'src'), { recursive: true })).filter((f) => f.endsWith('.ts')).sort();
+for (const file of [...sources.map((f) => path.join('src', f)), 'package-lock.json']) {
+  hash.update(`${file}\0`).update(await readFile(path.join(root, file))).update('\0');
+}
+const buildId = hash.digest('hex');
+
 await rm(outDir, { recursive: true, force: true });
 await build({
   cwd: root,
   input: { main: 'src/main.ts', 'worker-entry': 'src/sandbox/worker-entry.ts' },
   platform: 'node',
   external: [/^node:/, ...builtinModules, 'pg-native'],
+  transform: { define: { __INTAKE_BUILD_ID__: JSON.stringify(buildId) } },
   // TypeScript sources import each other as './x.js'.
   resolve: { extensionAlias: { '.js': ['.ts', '.js'] } },
   output: {

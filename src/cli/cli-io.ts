@@ -1,7 +1,11 @@
 import type { Readable, Writable } from 'node:stream';
-import { loadConfig, configPathFrom, ConfigError } from '../config/load-config.js';
+import path from 'node:path';
+import { ConfigError } from '../config/config-error.js';
+import { configPathFrom } from '../config/config-path.js';
+import { readConfig } from '../config/read-config.js';
 import type { Config } from '../config/schema.js';
 import { createLogger, type LoggerHandle } from '../log/create-logger.js';
+import { privateCacheDir } from './compile-cache.js';
 
 /** The process edge a command sees; tests pass their own streams and environment. */
 export interface CliIo {
@@ -22,7 +26,8 @@ export async function loadConfigFor(options: GlobalOptions, io: CliIo): Promise<
 
 /** The configuration and the file it came from (for the start-up line). */
 export function loadConfigFileFor(options: GlobalOptions, io: CliIo): Promise<{ file: string; config: Config }> {
-  return loadConfig(configPathFrom(options.config, io.env), io.cwd);
+  const dir = privateCacheDir();
+  return readConfig(configPathFrom(options.config, io.env), io.cwd, dir && path.join(dir, 'config'));
 }
 
 /** Logger for a command: JSON lines to `consoleStream` (stderr when stdout is output). */

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import YAML from 'yaml';
 import { ConfigError } from './config-error.js';
 import { describeIssue } from './describe-issue.js';
+import { readConfigText } from './config-text.js';
+import { resolvePaths } from './resolve-paths.js';
 import { configSchema, type Config } from './schema.js';
 
 export { ConfigError };
@@ -14,19 +14,15 @@ export interface LoadedConfig {
 }
 
 export async function loadConfig(file: string, cwd = process.cwd()): Promise<LoadedConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    // The default is relative to the working directory: outside a checkout it is not there.
-    const hint = missing ? ' (give the file with --config FILE or env INTAKE_CONFIG; the default config/default.yaml is relative to the working directory)' : '';
-    throw new ConfigError(file, [`cannot read: ${(error as Error).message}${hint}`]);
-  }
-  return { file, config: parseConfig(file, text, cwd) };
+  return { file, config: parseConfig(file, await readConfigText(file), cwd) };
 }
 
 export function parseConfig(file: string, text: string, cwd: string): Config {
+  return resolvePaths(validatedConfig(file, text), cwd);
+}
+
+/** The file's configuration as the schema reads it, before paths are resolved (what read-config.ts caches). */
+export function validatedConfig(file: string, text: string): Config {
   const document = YAML.parseDocument(text, { uniqueKeys: true });
   if (document.errors.length > 0) {
     throw new ConfigError(
@@ -42,37 +38,5 @@ export function parseConfig(file: string, text: string, cwd: string): Config {
   if (!result.success) {
     throw new ConfigError(file, result.error.issues.flatMap((issue) => describeIssue(issue, input, configSchema)));
   }
-  return resolvePaths(result.data, cwd);
-}
-
-/** Relative paths in the configuration are relative to the working directory. */
-function resolvePaths(config: Config, cwd: string): Config {
-  const abs = (p: string): string => path.resolve(cwd, p);
-  const absOrNull = (p: string | null): string | null => (p === null ? null : abs(p));
-  return {
-    ...config,
-    pgp: {
-      ...config.pgp,
-      privateKeyFile: abs(config.pgp.privateKeyFile),
-      passphraseFile: absOrNull(config.pgp.passphraseFile),
-      keyringDir: abs(config.pgp.keyringDir),
-      pendingDir: abs(config.pgp.pendingDir),
-    },
-    archive: { dir: abs(config.archive.dir) },
-    smtp: {
-      ...config.smtp,
-      tls: config.smtp.tls && { keyFile: abs(config.smtp.tls.keyFile), certFile: abs(config.smtp.tls.certFile) },
-    },
-    lmtp: { ...config.lmtp, socket: absOrNull(config.lmtp.socket) },
-    imap: { ...config.imap, passwordFile: absOrNull(config.imap.passwordFile) },
-    outbound: { ...config.outbound, passwordFile: absOrNull(config.outbound.passwordFile) },
-    ack: {
-      ...config.ack,
-      templateFile: absOrNull(config.ack.templateFile),
-      onDutyTemplateFile: absOrNull(config.ack.onDutyTemplateFile),
-    },
-    log: { ...config.log, file: absOrNull(config.log.file) },
-    report: { ...config.report, templateDirs: config.report.templateDirs.map(abs), rulesFile: absOrNull(config.report.rulesFile) },
-    store: { ...config.store, path: absOrNull(config.store.path), urlFile: absOrNull(config.store.urlFile) },
-  };
+  return result.data;
 }

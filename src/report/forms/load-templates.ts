@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { readYamlFile } from '../../effects/yaml-cache.js';
+import { readValidatedYamlFile, type Validated } from '../../effects/yaml-cache.js';
 import { compileTemplate, type CompiledTemplate } from './compile-template.js';
-import { templateSchema } from './template-schema.js';
+import type { TemplateFile } from './template-schema.js';
 
 /**
  * Reads every `*.yaml` / `*.yml` template in the given directories, in order; a later
@@ -23,21 +23,28 @@ export async function loadTemplates(dirs: string[], cacheDir: string | null = nu
     }
     for (const name of names) {
       const file = path.join(dir, name);
-      const yaml = await readYamlFile(file, cacheDir);
-      const result = yaml.errors.length > 0 ? { problems: yaml.errors.map((e) => `${file}: YAML: ${e}`) } : validateTemplate(file, yaml.value);
+      const result = await readValidatedYamlFile(file, cacheDir, 'form-template', (value) => validTemplateFile(file, value), (e) => `${file}: YAML: ${e}`);
       if ('problems' in result) problems.push(...result.problems);
-      else byId.set(result.template.id, result.template);
+      else {
+        const template = compileTemplate(result.value);
+        byId.set(template.id, template);
+      }
     }
   }
   return { templates: [...byId.values()], problems };
 }
 
-export function validateTemplate(file: string, document: unknown): { template: CompiledTemplate } | { problems: string[] } {
+export async function validateTemplate(file: string, document: unknown): Promise<{ template: CompiledTemplate } | { problems: string[] }> {
+  const result = await validTemplateFile(file, document);
+  return 'problems' in result ? result : { template: compileTemplate(result.value) };
+}
+
+/** The template file as the schema reads it; the schema library is loaded only when a file is validated. */
+async function validTemplateFile(file: string, document: unknown): Promise<Validated<TemplateFile>> {
+  const { templateSchema } = await import('./template-schema.js');
   const parsed = templateSchema.safeParse(document);
-  if (!parsed.success) {
-    return { problems: parsed.error.issues.map((i) => `${file}: ${i.path.join('.') || '(root)'}: ${i.message}`) };
-  }
-  return { template: compileTemplate(parsed.data) };
+  if (!parsed.success) return { problems: parsed.error.issues.map((i) => `${file}: ${i.path.join('.') || '(root)'}: ${i.message}`) };
+  return { value: parsed.data };
 }
 
 /**

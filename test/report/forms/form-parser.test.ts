@@ -118,8 +118,8 @@ describe('templates are data', () => {
     expect(f.incident.description.value).toBe('something: odd');
   });
 
-  it('reports every problem of a broken template file', () => {
-    const result = validateTemplate('bad.yaml', YAML.parse('id: Bad Id\nname: x\nitems:\n  - { field: "a[].b", type: host, labels: [x] }\n  - { field: c, type: choice, labels: [y] }\n'));
+  it('reports every problem of a broken template file', async () => {
+    const result = await validateTemplate('bad.yaml', YAML.parse('id: Bad Id\nname: x\nitems:\n  - { field: "a[].b", type: host, labels: [x] }\n  - { field: c, type: choice, labels: [y] }\n'));
     expect('problems' in result && result.problems).toEqual([
       'bad.yaml: id: lower-case letters, digits, dots and hyphens',
       'bad.yaml: items.0: a host field id ends in .hostname (its addresses go to the sibling .ips)',
