@@ -37,7 +37,11 @@ try {
   // An MTA's `intake ingest` skips the command-line library (cli/ingest-argv.ts).
   const mta = mtaIngestArgs(argv);
   if (mta) code = await (await import('./cli/ingest.js')).runIngestCommand(mta.files, mta.options, io);
-  else code = await (await import('./cli/run-cli.js')).runCli(argv, io, signals);
+  else if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    // What commander would print for it, without loading commander.
+    io.stdout.write(`${(await import('./version.js')).versionLine()}\n`);
+    code = EXIT.ok;
+  } else code = await (await import('./cli/run-cli.js')).runCli(argv, io, signals);
 } catch (error) {
   process.stderr.write(`intake: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   // An unexpected failure must make an MTA retry, never bounce or drop the message.

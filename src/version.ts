@@ -22,3 +22,8 @@ export function packageVersion(): string {
     dir = parent;
   }
 }
+
+/** `intake --version`: what an operator pastes into a bug report. */
+export function versionLine(): string {
+  return `csirt-intake ${packageVersion()} (Node.js ${process.version})`;
+}

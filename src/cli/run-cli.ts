@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error.js';
-import { packageVersion } from '../version.js';
+import { versionLine } from '../version.js';
 import type { CliIo } from './cli-io.js';
 import { COMMANDS, commandNameIn } from './commands.js';
 import { EXIT } from './exit-codes.js';
@@ -49,7 +49,4 @@ export async function runCli(argv: string[], io: CliIo, signals: ProcessSignals)
   }
 }
 
-/** `intake --version`: what an operator pastes into a bug report. */
-export function versionLine(): string {
-  return `csirt-intake ${packageVersion()} (Node.js ${process.version})`;
-}
+export { versionLine };

@@ -1,4 +1,4 @@
-import { chmod, lstat, mkdir, readdir, readFile, stat, symlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
@@ -50,10 +50,17 @@ describe('intake start-up: only what the command needs', () => {
     expect(commandNameIn(['--version'])).toBeUndefined();
   });
 
-  it('--version imports no mail, OpenPGP, schema or logging library', async () => {
-    const { code, packages } = await importsOf(['--version'], await tempDir());
+  it('--version imports no library at all, not even the command-line parser; other spellings print the same line', async () => {
+    const dir = await tempDir();
+    const { code, packages } = await importsOf(['--version'], dir);
     expect(code).toBe(0);
-    expect(packages).toEqual(['commander']);
+    expect(packages).toEqual([]);
+    const fast = await runCli(['--version'], { cwd: dir });
+    for (const args of [['-V'], ['--config', 'x.yaml', '--version']]) {
+      const other = await runCli(args, { cwd: dir });
+      expect(other.code, args.join(' ')).toBe(0);
+      expect(other.stdout, args.join(' ')).toBe(fast.stdout);
+    }
   });
 
   it('ingest loads neither the listeners nor the operator views', async () => {
@@ -64,6 +71,24 @@ describe('intake start-up: only what the command needs', () => {
     expect(code, stderr).toBe(0);
     expect(packages).toContain('openpgp');
     for (const unneeded of ['smtp-server', 'imapflow', 'pino-pretty', 'pg']) expect(packages).not.toContain(unneeded);
+  });
+});
+
+describe('what intake ingest validates, once per configuration and build', () => {
+  it('later runs load no schema library (the validated configuration, forms and rules are cached by text and build); an edit is validated again', async () => {
+    const dir = await tempDir();
+    await writeCliConfig(dir, {});
+    const raw = (n: number) => `From: alice@example.org\r\nTo: cert@xyz.example\r\nSubject: scan\r\nMessage-ID: <startup-cache-${n}@example.org>\r\n\r\nbody\r\n`;
+    expect((await importsOf(['ingest', '--config', 'config.yaml'], dir, raw(1))).code).toBe(0);
+    const second = await importsOf(['ingest', '--config', 'config.yaml'], dir, raw(2));
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.packages).not.toContain('zod');
+    // Broken by an edit: read anew, refused with the problem, as before it was ever cached.
+    const file = path.join(dir, 'config.yaml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('ticketPrefix: XYZ', 'ticketPrefix: xyz'));
+    const third = await runCli(['ingest', '--config', 'config.yaml'], { cwd: dir, input: raw(3) });
+    expect(third.code).toBe(78);
+    expect(third.stderr).toContain('ticketPrefix');
   });
 });
 
