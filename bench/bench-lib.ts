@@ -7,6 +7,8 @@ import { openApp, type App } from '../src/app.js';
 import { parseConfig } from '../src/config/load-config.js';
 import type { Config } from '../src/config/schema.js';
 import { createTeamKey } from '../src/keys/create-team-key.js';
+import type { MessageRecord } from '../src/model/message-record.js';
+import { fileTransport } from '../src/model/transport.js';
 
 /**
  * Shared helpers for `npm run bench` sections. Each section is its own script, run in a
@@ -76,4 +78,28 @@ export function plainReport(n: number, bytes = 4096): Buffer {
     line++;
   }
   return Buffer.from(head + body);
+}
+
+/** A complete message record of about 2 KB (the size of a real report's message.json), for the store benches. */
+export function benchRecord(ticket: string, seq: number, sha256: string, at: Date): MessageRecord {
+  const hosts = () => ({ ips: [], cidrs: [], domains: [] });
+  const from = `reporter${seq % 50}@example.org`;
+  return {
+    ticket, seq, sha256, receivedAt: at.toISOString(), size: 4096,
+    transport: fileTransport(from, ['cert@xyz.example']),
+    headers: { messageId: `<bench.${sha256.slice(0, 16)}@example.org>`, from, to: 'cert@xyz.example', subject: 'Encrypted report', date: at.toUTCString(), subjectDecoded: 'Encrypted report' },
+    from: { address: from, valid: true, count: 1, problem: null },
+    parse: { status: 'ok', error: null },
+    encryption: { status: 'decrypted', format: 'pgp-mime', wrapped: false, error: null },
+    signature: { status: 'valid', coverage: 'whole', signers: [{ fingerprint: 'A'.repeat(40), keyId: 'A'.repeat(16), status: 'valid', reason: null, created: at.toISOString(), flags: [], userIds: [`Reporter <${from}>`] }], fromMatchesSigner: true },
+    urgent: { flag: false, reason: null },
+    form: { template: 'free-text', fields: { notes: { value: 'n'.repeat(900), raw: 'n'.repeat(900) } }, warnings: [] },
+    classification: [{ class: 'intrusion-attempts', type: 'brute-force', rule: 'ssh' }],
+    indicators: { ips: ['198.51.100.7', '203.0.113.9'], cidrs: [], domains: ['victim.example'], cves: [], urls: [], hashes: { md5: [], sha1: [], sha256: [], sha512: [] }, declared: { affected: hosts(), sources: hosts() }, candidates: hosts() },
+    tlp: null,
+    priority: { rank: 3, rule: 'brute-force' },
+    attachments: [],
+    threading: { kind: 'new', senderKnown: true },
+    ack: { sent: false, suppressedReason: null, file: null, status: 'queued', messageId: `ack.${ticket}@xyz.example`, encrypted: true, sentAt: null, error: null, onDuty: null },
+  } as unknown as MessageRecord;
 }

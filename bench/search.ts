@@ -37,6 +37,7 @@ function recordFor(n: number, ticket: string, sha256: string): { record: Message
     signature: { status: 'none', coverage: 'none', signers: [], fromMatchesSigner: false },
     indicators: { ips: [ip, `203.0.113.${n % 250}`], cidrs: [], domains: [`host${n}.victim${n % 97}.example`], cves: [`CVE-2024-${1000 + (n % 500)}`], urls: [], hashes: { md5: [], sha1: [], sha256: [], sha512: [] }, declared: { affected: hosts(), sources: hosts() }, candidates: hosts() },
     classification: [], urgent: { flag: false, reason: null }, threading: { kind: 'new', senderKnown: true },
+    parse: { status: 'ok', error: null }, encryption: { status: 'none', format: null, wrapped: false, error: null }, priority: { rank: 99, rule: 'default' },
   } as unknown as MessageRecord;
   return { record, text };
 }
@@ -51,7 +52,7 @@ async function fill(store: SqlStore): Promise<number> {
     const { record, text } = recordFor(n, placed.placement.ticket, received.sha256);
     await store.commit({
       sha256: received.sha256, receiptId: received.receiptId, ticket: placed.placement.ticket, seq: 1, record, decrypted: null, attachments: [], messageIds: [], ciphertexts: [],
-      outgoing: [], pendingKeys: [], updateTicket: (current) => ({ ...(current ?? { id: placed.placement.ticket, createdAt: at.toISOString(), status: 'open', urgent: false }), messages: [{ seq: 1 }] }) as never, mode: 'first', now: at, searchText: text,
+      outgoing: [], pendingKeys: [], fold: { sender: record.from.address, rereadReporterKey: false }, mode: 'first', now: at, searchText: text,
     });
   }
   return (performance.now() - started) / COUNT;

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
@@ -47,6 +47,10 @@ export interface ServeNode {
   stop(): Promise<void>;
   /** `strace -c` output, when started with `strace`. */
   straceSummary(): Promise<string | null>;
+  /** CPU milliseconds the daemon has used so far, all its threads (/proc/PID/stat utime + stime), or null. */
+  cpuMs(): Promise<number | null>;
+  /** The same by kind of thread (/proc/PID/task/*: node-MainThread, WorkerThread, node-V8Worker, libuv-worker …). */
+  threadCpuMs(): Promise<Record<string, number>>;
 }
 
 export async function startNode(relayPort: number, options: { store?: Record<string, unknown>; ackLimit: number; strace?: boolean }): Promise<ServeNode> {
@@ -101,24 +105,58 @@ export async function startNode(relayPort: number, options: { store?: Record<str
     async straceSummary() {
       return options.strace ? readFile(straceFile, 'utf8').catch(() => null) : null;
     },
+    async cpuMs() {
+      const pid = daemonPid();
+      return typeof pid === 'number' ? processCpuMs(`/proc/${pid}/stat`) : null;
+    },
+    async threadCpuMs() {
+      const pid = daemonPid();
+      const byKind: Record<string, number> = {};
+      if (typeof pid !== 'number') return byKind;
+      for (const task of await readdir(`/proc/${pid}/task`).catch(() => [] as string[])) {
+        const kind = (await readFile(`/proc/${pid}/task/${task}/comm`, 'utf8').catch(() => '?')).trim();
+        byKind[kind] = (byKind[kind] ?? 0) + ((await processCpuMs(`/proc/${pid}/task/${task}/stat`)) ?? 0);
+      }
+      return byKind;
+    },
   };
+
+  function daemonPid(): number | undefined {
+    const pid = options.strace ? lines.find((l) => typeof l.pid === 'number')?.pid : child.pid;
+    return typeof pid === 'number' ? pid : undefined;
+  }
+}
+
+/** utime + stime in ms from a /proc stat file (a process: all its threads; or one task). Linux, clock ticks of 10 ms. */
+async function processCpuMs(statFile: string): Promise<number | null> {
+  const stat = await readFile(statFile, 'utf8').catch(() => null);
+  if (!stat) return null;
+  // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 export async function removeNode(node: ServeNode): Promise<void> {
   await rm(node.dir, { recursive: true, force: true });
 }
 
-/** Sends every message over `clients` connections spread over the nodes' ports; resolves when all got 250. Returns each message's ms to 250. */
-export async function sendAll(ports: number[], messages: Buffer[], clients: number, sender: string): Promise<number[]> {
+/**
+ * Sends every message over `clients` connections spread over the nodes' ports; resolves
+ * when all got 250. Returns each message's ms to 250. With `intervalMs`, each client
+ * starts a message at most every `intervalMs` (paced load; the clients spread over one interval).
+ */
+export async function sendAll(ports: number[], messages: Buffer[], clients: number, sender: string, intervalMs = 0): Promise<number[]> {
   let next = 0;
   const latencies: number[] = [];
   await Promise.all(Array.from({ length: clients }, async (_, c) => {
     const client = await LineClient.connect(ports[c % ports.length]!);
     await client.reply();
     await client.command('EHLO bench.example');
+    if (intervalMs > 0) await new Promise((r) => setTimeout(r, Math.random() * intervalMs));
     while (next < messages.length) {
       const message = messages[next++]!;
       const started = performance.now();
+      const due = started + intervalMs;
       for (;;) {
         if ((await client.command(`MAIL FROM:<${sender}>`)) !== 250) { await client.command('RSET'); await new Promise((r) => setTimeout(r, 50)); continue; }
         await client.command('RCPT TO:<cert@xyz.example>');
@@ -129,6 +167,7 @@ export async function sendAll(ports: number[], messages: Buffer[], clients: numb
         await client.command('RSET');
       }
       latencies.push(performance.now() - started);
+      if (intervalMs > 0) await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
     }
     await client.command('QUIT').catch(() => 0);
     client.close();

@@ -5,7 +5,7 @@ import { fileTransport } from '../src/model/transport.js';
 import { SqliteEngine } from '../src/store/sqlite-engine.js';
 import { SqlStore } from '../src/store/sql-store.js';
 import type { CommitRequest } from '../src/store/store.js';
-import { plainReport, report, round } from './bench-lib.js';
+import { benchRecord, plainReport, report, round } from './bench-lib.js';
 import { startBenchCluster } from './pg-bench-cluster.js';
 import { PgEngine } from '../src/store/pg-engine.js';
 
@@ -68,12 +68,12 @@ async function one(store: SqlStore, n: number): Promise<void> {
   });
   if (placed.kind !== 'placed') throw new Error('not placed');
   const { ticket, seq } = placed.placement;
-  const record = { ticket, seq, sha256: received.sha256, padding: 'r'.repeat(2000) };
+  const record = benchRecord(ticket, seq, received.sha256, now);
   const request: CommitRequest = {
     sha256: received.sha256, receiptId: received.receiptId, ticket, seq, record: record as never, decrypted: null, attachments: [],
     messageIds: [`bench-${n}@example.org`, `ack.${ticket}@xyz.example`], ciphertexts: [received.sha256],
     outgoing: [{ key: `${ticket}.001.ack`, kind: 'ack', recipient: 'reporter@example.org', messageId: `ack.${ticket}@xyz.example`, encrypted: true, raw: ack, compose: null, lastError: null }],
-    pendingKeys: [], updateTicket: (current) => ({ ...(current ?? { id: ticket, status: 'open', urgent: false }), messages: [{ seq }] }) as never, mode: 'first', now,
+    pendingKeys: [], fold: { sender: record.from.address, rereadReporterKey: false }, mode: 'first', now,
   };
   const result = await store.commit(request);
   if (result.kind !== 'committed') throw new Error('not committed');

@@ -29,7 +29,6 @@ import type { Sandbox } from './sandbox/sandbox.js';
 import { startSandboxWorkers } from './sandbox/start-sandbox.js';
 import { HandoffSender } from './handoff/handoff-sender.js';
 import { handoffConfigured, handoffTargetIds, handoffTargets } from './handoff/handoff-targets.js';
-import { handoffQueue, registerTargets } from './store/handoff-queue.js';
 import { openStore } from './store/open-store.js';
 import type { IntakeStore } from './store/store.js';
 
@@ -131,9 +130,9 @@ export async function openApp({ config, logger, env = process.env, now = () => n
     const parallel = config.outbound.mode === 'outbox' ? 4 : 1;
     const outboxSender = new OutboxSender({ store, config, logger, now, deliver, owner, parallel, events, compose: (plan) => composePlanned(plan, keys) });
     // Webhooks and Request Tracker (handoff.*): fed by the events the commits record.
-    const handoffDeps = { config, env, engine: store.sql, tickets: store.tickets, queue: handoffQueue(store.sql), owner, now };
+    const handoffDeps = { config, env, tickets: store.tickets, queue: store.handoff, owner, now };
     const handoffSender = handoffConfigured(config) ? new HandoffSender({ ...handoffDeps, logger, loadTargets: () => handoffTargets(handoffDeps) }) : null;
-    if (handoffSender) await registerTargets(store.sql, handoffTargetIds(config));
+    if (handoffSender) await store.handoff.registerTargets(handoffTargetIds(config));
     // The bound keeps memory flat under a burst: ~4 messages waiting per worker.
     const queue = new WorkQueue(config.processing.concurrency, config.processing.concurrency * 4 + 16);
     const counters = new Counters();

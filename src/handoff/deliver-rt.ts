@@ -1,8 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { permanent } from '../model/errors.js';
 import { readReportText } from '../report/stored-report.js';
-import { linkRtTicket, rtTicketOf, type HandoffDelivery } from '../store/handoff-queue.js';
-import type { SqlEngine } from '../store/sql.js';
+import type { HandoffDelivery, HandoffStore } from '../store/handoff-queue.js';
 import type { TicketReads } from '../store/store.js';
 import type { RtAttachment, RtClient } from './rt-client.js';
 import { rtContent, rtCustomFields, rtSubject, verdictComment } from './rt-report.js';
@@ -19,7 +18,7 @@ export interface RtDeliveryDeps {
   rt: RtClient;
   config: NonNullable<Config['handoff']['rt']>;
   maxTextChars: number;
-  engine: SqlEngine;
+  handoff: Pick<HandoffStore, 'rtTicketOf' | 'linkRtTicket'>;
   tickets: TicketReads;
   saveProgress(delivery: HandoffDelivery, progress: RtProgress): Promise<void>;
   now(): Date;
@@ -38,7 +37,7 @@ export async function deliverToRt(delivery: HandoffDelivery, deps: RtDeliveryDep
   if (!stored) throw permanent('handoff-no-message', `message ${ticket} #${seq} is not in the store`);
   const raw = (await deps.tickets.raw(stored.record.sha256)) ?? Buffer.alloc(0);
   const progress: RtProgress = delivery.progress ? (JSON.parse(delivery.progress) as RtProgress) : {};
-  let rtTicket = progress.rtTicket ?? (await rtTicketOf(deps.engine, ticket));
+  let rtTicket = progress.rtTicket ?? (await deps.handoff.rtTicketOf(ticket));
 
   if (!progress.posted) {
     const content = rtContent(stored.record, await readReportText(stored.record, raw, stored.decrypted, deps.maxTextChars));
@@ -52,7 +51,7 @@ export async function deliverToRt(delivery: HandoffDelivery, deps: RtDeliveryDep
         customFields: rtCustomFields(stored.record, deps.config.customFields),
         attachments,
       });
-      await linkRtTicket(deps.engine, ticket, rtTicket, deps.now());
+      await deps.handoff.linkRtTicket(ticket, rtTicket, deps.now());
     } else {
       await deps.rt.correspond(rtTicket, content, attachments);
     }

@@ -4,8 +4,7 @@ import { escapeForLog } from '../log/escape.js';
 import { backoffDelayMs, backoffFromSeconds } from '../model/backoff.js';
 import type { Component } from '../model/component.js';
 import { asIntakeError } from '../model/errors.js';
-import { fanOut, registerTargets, type HandoffDelivery, type HandoffQueue } from '../store/handoff-queue.js';
-import type { SqlEngine } from '../store/sql.js';
+import type { HandoffDelivery, HandoffStore, HandoffTarget } from '../store/handoff-queue.js';
 import type { TargetSpec } from './handoff-targets.js';
 
 /**
@@ -19,8 +18,8 @@ import type { TargetSpec } from './handoff-targets.js';
  * success was not yet recorded, and receivers drop those by the event id.
  */
 export interface HandoffSenderDeps {
-  engine: SqlEngine;
-  queue: HandoffQueue;
+  /** The store's hand-off queue (IntakeStore.handoff). */
+  queue: HandoffStore;
   /** The configured targets, read at start (their secrets: a missing one stops the start). */
   loadTargets(): Promise<TargetSpec[]>;
   config: Config;
@@ -30,6 +29,9 @@ export interface HandoffSenderDeps {
 }
 
 export type HandoffAttempt = 'delivered' | 'deferred' | 'failed';
+
+/** What the store needs of a target: its id and events (plain data, never the delivery function). */
+const targetOf = (t: TargetSpec): HandoffTarget => ({ id: t.id, events: t.events });
 
 export class HandoffSender implements Component {
   readonly name = 'handoff-sender';
@@ -47,7 +49,7 @@ export class HandoffSender implements Component {
   async start(): Promise<void> {
     this.targets = await this.deps.loadTargets();
     if (this.targets.length === 0) return;
-    await registerTargets(this.deps.engine, this.targets);
+    await this.deps.queue.registerTargets(this.targets.map(targetOf));
     this.running = true;
     this.schedule(0);
   }
@@ -69,7 +71,7 @@ export class HandoffSender implements Component {
   /** Fans out new events, then claims and tries every due delivery once. */
   async runOnce(): Promise<Record<HandoffAttempt, number>> {
     const counts: Record<HandoffAttempt, number> = { delivered: 0, deferred: 0, failed: 0 };
-    await fanOut(this.deps.engine, this.targets, this.deps.now());
+    await this.deps.queue.fanOut(this.targets.map(targetOf), this.deps.now());
     for (;;) {
       const lease = { owner: this.deps.owner, now: this.deps.now(), ms: this.deps.config.handoff.leaseSeconds * 1000 };
       const claimed = await this.deps.queue.claimDue(lease, 16);

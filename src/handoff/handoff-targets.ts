@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/schema.js';
-import type { HandoffDelivery, HandoffQueue, HandoffTarget } from '../store/handoff-queue.js';
-import type { SqlEngine } from '../store/sql.js';
+import type { HandoffDelivery, HandoffStore, HandoffTarget } from '../store/handoff-queue.js';
 import type { TicketReads } from '../store/store.js';
 import type { TicketEventKind } from '../store/ticket-events.js';
 import { packageVersion } from '../version.js';
@@ -25,9 +24,9 @@ export interface TargetSpec extends HandoffTarget {
 export interface TargetDeps {
   config: Config;
   env: NodeJS.ProcessEnv;
-  engine: SqlEngine;
   tickets: TicketReads;
-  queue: HandoffQueue;
+  /** The store's hand-off queue (IntakeStore.handoff). */
+  queue: HandoffStore;
   owner: string;
   now(): Date;
 }
@@ -84,7 +83,7 @@ export async function handoffTargets(deps: TargetDeps): Promise<TargetSpec[]> {
           rt,
           config: rtConfig,
           maxTextChars: deps.config.report.maxTextBytes,
-          engine: deps.engine,
+          handoff: deps.queue,
           tickets: deps.tickets,
           now: deps.now,
           saveProgress: (d, progress) => deps.queue.progress(d.key, deps.owner, null, JSON.stringify(progress)),

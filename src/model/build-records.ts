@@ -99,6 +99,26 @@ export function mergeTicket(
   };
 }
 
+/**
+ * How one message folds into its ticket, as data (a commit may run in the store's own
+ * thread, where no closure can follow it): the sender it adds, and for `intake
+ * reprocess` whether the reporter's key is read again from the ticket's first message.
+ */
+export interface TicketFold {
+  /** Who the message is from, for correspondent bookkeeping: strict From, else envelope. */
+  sender: string | null;
+  /** Reprocessing: a key imported since can name the reporter of the ticket's first message. */
+  rereadReporterKey: boolean;
+}
+
+/** `mergeTicket`, then (reprocess of the first message) the reporter's key from its record. */
+export function foldTicket(current: TicketRecord | null, record: MessageRecord, fold: TicketFold, now: Date): TicketRecord {
+  const merged = mergeTicket(current, record, fold.sender, now);
+  if (!fold.rereadReporterKey) return merged;
+  const first = Math.min(...merged.messages.map((m) => m.seq));
+  return record.seq === first ? { ...merged, reporter: { ...merged.reporter, fingerprint: reporterFingerprint(record) } } : merged;
+}
+
 /** An urgent outer Subject outranks every configured rule (RFC 2350 Appendix E comes after it). */
 export const URGENT_PRIORITY: PriorityVerdict = { rank: 0, rule: 'urgent-subject' };
 

@@ -1,10 +1,8 @@
-import { mergeTicket, reporterFingerprint } from '../model/build-records.js';
 import { initialDraft, type Draft } from '../model/draft.js';
 import type { MessageRecord } from '../model/message-record.js';
 import { runPipeline, STEPS } from './run-pipeline.js';
 import type { EffectContext, Step } from './stage.js';
 import { commitRequestOf } from './stages/commit-message.js';
-import { senderAddress } from './stages/resolve-ticket.js';
 
 /**
  * Stages that decide where a message goes and whether it is answered: a reprocessed
@@ -45,17 +43,8 @@ export async function reprocessMessage(ticket: string, seq: number, ctx: EffectC
   const placed: Draft = { ...draft, placement: { ticket, seq, status: old.threading.kind === 'new' ? 'new' : 'followup' } };
   const request = commitRequestOf(placed, ctx, 'reprocess');
   const record: MessageRecord = { ...request.record, threading: old.threading, ack: old.ack, transport: old.transport, receivedAt: old.receivedAt };
-  const now = ctx.now();
-  await ctx.store.commit({
-    ...request,
-    record,
-    updateTicket: (current) => {
-      const merged = mergeTicket(current, record, senderAddress(placed), now);
-      // The reporter's key is the first message's signer: a key imported since can name it.
-      const first = Math.min(...merged.messages.map((m) => m.seq));
-      return seq === first ? { ...merged, reporter: { ...merged.reporter, fingerprint: reporterFingerprint(record) } } : merged;
-    },
-  });
+  // The fold (commitRequestOf, mode reprocess) reads the reporter's key again from the first message's signer.
+  await ctx.store.commit({ ...request, record });
   return { ticket, seq, changed: changes(old, record) };
 }
 

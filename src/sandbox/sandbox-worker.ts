@@ -7,7 +7,7 @@ import { hardenedOpenpgpConfig } from '../openpgp/openpgp-config.js';
 import { pgpKeys } from '../openpgp/pgp-context.js';
 import { outerLimits } from '../pipeline/stages/parse-mime.js';
 import { loadReportKnowledge } from '../report/knowledge.js';
-import { revive } from './revive.js';
+import { pack, revive } from '../threads/wire.js';
 import { runTask, type TaskContext, type TaskName } from './tasks.js';
 
 /**
@@ -43,7 +43,8 @@ parentPort!.on('message', async ({ id, task, input }: TaskRequest) => {
     const { message, code, kind } = error as { message?: string; code?: string; kind?: string };
     reply = { id, error: { message: String(message ?? error), code: code ?? null, kind: kind ?? null } };
   }
-  parentPort!.postMessage(reply);
+  const packed = pack(reply);
+  parentPort!.postMessage(packed.value, packed.transfer);
 });
 // A replacement worker takes over a message's remaining budget at once: its parsers are
 // warmed up first (one small message), so a cold start is not billed to the next message.

@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { IntakeError, temporary } from '../model/errors.js';
 import { memoryOverrun, timeOverrun } from './overrun.js';
-import { revive } from './revive.js';
+import { pack, revive } from '../threads/wire.js';
 import type { RunOptions, Sandbox, SandboxRun } from './sandbox.js';
 import type { SandboxInit, TaskReply } from './sandbox-worker.js';
 import type { TaskInput, TaskName } from './tasks.js';
@@ -79,7 +79,8 @@ export function startWorkerPool({ size, init, memoryMiB, logger, events }: PoolO
       slot.job = job;
       slot.startedAt = performance.now();
       slot.timer = setTimeout(() => overrun(slot), Math.max(0, job.options.budgetMs));
-      slot.worker.postMessage({ id: job.id, task: job.task, input: job.input });
+      const { value: input, transfer } = pack(job.input);
+      slot.worker.postMessage({ id: job.id, task: job.task, input }, transfer);
     }
     if (queue.length === 0 && [...slots].every((s) => !s.job)) for (const wake of idleWaiters.splice(0)) wake();
   };

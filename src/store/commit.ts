@@ -1,3 +1,4 @@
+import { foldTicket } from '../model/build-records.js';
 import type { TicketRecord } from '../model/message-record.js';
 import { sha256Hex } from './receipts.js';
 import { indexMessage } from './search-index.js';
@@ -120,7 +121,7 @@ async function updateTicket(tx: SqlTx, engine: SqlEngine, request: CommitRequest
   const row = await tx.get<{ record: string | null }>(`SELECT record FROM ticket WHERE id = ?${engine.dialect.forUpdate}`, [id]);
   if (!row) throw new Error(`ticket ${id} does not exist`);
   const previous = row.record ? (JSON.parse(row.record) as TicketRecord) : null;
-  let next: TicketRecord = request.updateTicket(previous);
+  let next: TicketRecord = foldTicket(previous, request.record, request.fold, request.now);
   let reopened = false;
   if (request.mode === 'first') {
     ({ ticket: next, reopened } = await recordMessageEvents(tx, previous, next, { ticket: id, seq: request.seq, at }));

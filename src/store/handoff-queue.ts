@@ -187,6 +187,23 @@ export function handoffQueue(engine: SqlEngine) {
 
 export type HandoffQueue = ReturnType<typeof handoffQueue>;
 
+/**
+ * Everything the hand-off sender and its targets ask of the store, as one object of
+ * methods over plain data (IntakeStore.handoff), so that it can live where the store
+ * does — in `intake serve`, the store's own thread (store-thread.ts).
+ */
+export function handoffStore(engine: SqlEngine) {
+  return {
+    ...handoffQueue(engine),
+    registerTargets: (targets: readonly Pick<HandoffTarget, 'id'>[]) => registerTargets(engine, targets),
+    fanOut: (targets: readonly HandoffTarget[], now: Date) => fanOut(engine, targets, now),
+    rtTicketOf: (ticket: string) => rtTicketOf(engine, ticket),
+    linkRtTicket: (ticket: string, rtTicket: number, at: Date) => linkRtTicket(engine, ticket, rtTicket, at),
+  };
+}
+
+export type HandoffStore = ReturnType<typeof handoffStore>;
+
 function toDelivery(row: DeliveryRow & Parameters<typeof toEvent>[0]): HandoffDelivery {
   return {
     key: row.key,

@@ -1,4 +1,5 @@
 import { commit } from './commit.js';
+import { handoffStore } from './handoff-queue.js';
 import { imapState, pendingKeyStore } from './keys-and-imap.js';
 import { migrate } from './migrations.js';
 import { outboxQueue } from './outbox-queue.js';
@@ -18,6 +19,7 @@ export class SqlStore implements IntakeStore {
   readonly outbox;
   readonly pendingKeys;
   readonly imap;
+  readonly handoff;
 
   private constructor(sql: SqlEngine, location: string) {
     this.sql = sql;
@@ -28,6 +30,7 @@ export class SqlStore implements IntakeStore {
     this.outbox = outboxQueue(sql);
     this.pendingKeys = pendingKeyStore(sql);
     this.imap = imapState(sql);
+    this.handoff = handoffStore(sql);
   }
 
   /** Opens the store and brings its schema up to date (refusing one newer than this code). */

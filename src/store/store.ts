@@ -1,6 +1,8 @@
+import type { TicketFold } from '../model/build-records.js';
 import type { MessageRecord, ThreadingVerdict, TicketRecord } from '../model/message-record.js';
 import type { OutgoingKind } from '../model/outgoing-mail.js';
 import type { TransportInfo } from '../model/transport.js';
+import type { HandoffStore } from './handoff-queue.js';
 import type { EngineName } from './sql.js';
 
 /**
@@ -88,8 +90,8 @@ export interface CommitRequest {
   ciphertexts: string[];
   outgoing: OutboxItem[];
   pendingKeys: PendingKeyOffer[];
-  /** Folds the message into its ticket record (pure; run inside the transaction). */
-  updateTicket(current: TicketRecord | null): TicketRecord;
+  /** How the message folds into its ticket record (model/build-records.ts `foldTicket`, inside the transaction). */
+  fold: TicketFold;
   /** `reprocess` replaces the record of a committed message and queues nothing. */
   mode: 'first' | 'reprocess';
   /**
@@ -172,6 +174,8 @@ export interface IntakeStore {
   readonly outbox: OutboxQueue;
   readonly pendingKeys: PendingKeyStore;
   readonly imap: ImapState;
+  /** The hand-off's queue (webhooks, Request Tracker). */
+  readonly handoff: HandoffStore;
 
   close(): Promise<void>;
 }

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HandoffSender } from '../../src/handoff/handoff-sender.js';
 import { handoffTargets } from '../../src/handoff/handoff-targets.js';
-import { handoffQueue } from '../../src/store/handoff-queue.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import { setTicketStatus } from '../../src/store/ticket-events.js';
 import { fixedClock } from '../helpers/clock.js';
@@ -36,8 +35,8 @@ async function senderFor(store: SqlStore, url: string, clock = fixedClock(), own
     outbound: { retryInitialSeconds: 60, retryMaxSeconds: 600 },
   } as never);
   const logs = logSink();
-  const queue = handoffQueue(store.sql);
-  const deps = { config, env: {}, engine: store.sql, tickets: store.tickets, queue, owner, now: clock.now };
+  const queue = store.handoff;
+  const deps = { config, env: {}, tickets: store.tickets, queue, owner, now: clock.now };
   const sender = new HandoffSender({ ...deps, loadTargets: () => handoffTargets(deps), logger: logs.logger });
   return { sender, clock, logs, queue };
 }

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { mergeTicket } from '../../src/model/build-records.js';
 import type { Indicators, MessageRecord, SignerVerdict } from '../../src/model/message-record.js';
 import { fileTransport } from '../../src/model/transport.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
@@ -121,7 +120,7 @@ export async function seedMessage(store: SqlStore, m: SeedMessage): Promise<{ ti
     ciphertexts: [],
     outgoing: [],
     pendingKeys: [],
-    updateTicket: (current) => mergeTicket(current, record, record.from.address, receivedAt),
+    fold: { sender: record.from.address, rereadReporterKey: false },
     mode: 'first',
     now: receivedAt,
     searchText: m.body,

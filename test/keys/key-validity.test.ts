@@ -10,6 +10,7 @@ import { fileTransport } from '../../src/model/transport.js';
 import { SqliteEngine } from '../../src/store/sqlite-engine.js';
 import { SqlStore } from '../../src/store/sql-store.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { seedRecord } from '../helpers/store-seed.js';
 
 const created = new Date('2025-01-01T00:00:00Z');
 const later = new Date('2026-11-23T10:00:00Z');
@@ -76,9 +77,9 @@ describe('pending keys and import', () => {
       const { ticket, seq } = placed.placement;
       await store.commit({
         sha256: received.sha256, receiptId: received.receiptId, ticket, seq, decrypted: null, attachments: [], messageIds: [], ciphertexts: [], outgoing: [],
-        record: { ticket, seq, sha256: received.sha256 } as never,
+        record: seedRecord(ticket, seq, received.sha256, { body: `mail ${n}`, from: 'newcomer@example.org' }),
         pendingKeys: [{ fingerprint, armored: publicKey.armor(), source, from: 'newcomer@example.org', seenAt: later.toISOString() }],
-        updateTicket: (current) => ({ ...(current ?? { id: ticket, status: 'open', urgent: false }), messages: [...(current?.messages ?? []), { seq }] }) as never,
+        fold: { sender: 'newcomer@example.org', rereadReporterKey: false },
         mode: 'first', now: later,
       });
     }

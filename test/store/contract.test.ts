@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageRecord, TicketRecord } from '../../src/model/message-record.js';
+import type { MessageRecord } from '../../src/model/message-record.js';
 import { fileTransport } from '../../src/model/transport.js';
 import { StoreVersionError } from '../../src/store/migrations.js';
 import { SqlStore } from '../../src/store/sql-store.js';
 import type { CommitRequest, Lease, PlaceRequest } from '../../src/store/store.js';
 import { storeEngines } from '../helpers/store-engines.js';
+import { seedRecord } from '../helpers/store-seed.js';
 
 /**
  * The store's contract, run against both engines (SQLite file, throwaway PostgreSQL).
@@ -30,12 +31,8 @@ function placeRequest(sha256: string, over: Partial<PlaceRequest> = {}): PlaceRe
 }
 
 function record(ticket: string, seq: number, sha256: string): MessageRecord {
-  return { ticket, seq, sha256, receivedAt: T0.toISOString(), ack: { status: 'queued', sent: false, messageId: null, sentAt: null, file: null, error: null, suppressedReason: null, encrypted: false, onDuty: null } } as unknown as MessageRecord;
-}
-
-function ticketOf(id: string, seq: number): (current: TicketRecord | null) => TicketRecord {
-  return (current) =>
-    ({ ...(current ?? { id, status: 'open', urgent: false, correspondents: ['a@example.org'], messages: [] }), messages: [...(current?.messages ?? []), { seq }] }) as unknown as TicketRecord;
+  const seeded = seedRecord(ticket, seq, sha256, { body: 'report', from: 'a@example.org', receivedAt: T0.toISOString() });
+  return { ...seeded, ack: { status: 'queued', sent: false, messageId: null, sentAt: null, file: null, error: null, suppressedReason: null, encrypted: false, onDuty: null } };
 }
 
 function commitRequest(p: { ticket: string; seq: number }, sha256: string, over: Partial<CommitRequest> = {}): CommitRequest {
@@ -51,7 +48,7 @@ function commitRequest(p: { ticket: string; seq: number }, sha256: string, over:
     ciphertexts: [],
     outgoing: [],
     pendingKeys: [],
-    updateTicket: ticketOf(p.ticket, p.seq),
+    fold: { sender: 'a@example.org', rereadReporterKey: false },
     mode: 'first',
     now: T0,
     ...over,

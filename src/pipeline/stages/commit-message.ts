@@ -1,4 +1,4 @@
-import { buildMessageRecord, mergeTicket } from '../../model/build-records.js';
+import { buildMessageRecord } from '../../model/build-records.js';
 import type { Draft } from '../../model/draft.js';
 import { messageIds, normalizeMessageId } from '../../model/message-id.js';
 import type { AckRecord } from '../../model/message-record.js';
@@ -48,7 +48,7 @@ export function commitRequestOf(draft: Draft, ctx: EffectContext, mode: CommitRe
     ciphertexts: (draft.encryption.parts ?? []).map((p) => p.sha256).filter((d): d is string => typeof d === 'string' && d.length > 0),
     outgoing: outboxItems(draft),
     pendingKeys: draft.offeredKeys.map((k) => ({ fingerprint: k.fingerprint, armored: k.armored, source: k.source, from: draft.from.address, seenAt: draft.message.receivedAt.toISOString() })),
-    updateTicket: (current) => mergeTicket(current, record, senderAddress(draft), now),
+    fold: { sender: senderAddress(draft), rereadReporterKey: mode === 'reprocess' },
     mode,
     now,
     outboxLease: mode === 'first' && ctx.outboxLease ? ctx.outboxLease() : null,
