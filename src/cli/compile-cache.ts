@@ -1,4 +1,3 @@
-import { lstatSync, mkdirSync } from 'node:fs';
 import module from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +28,13 @@ export function enableCompileCache(env: NodeJS.ProcessEnv = process.env): string
     return null;
   }
 }
+
+/**
+ * node:fs as the built-in CommonJS module: an ES `import` of node:fs builds its module
+ * facade by reading every export, which loads fs streams too (a few milliseconds that
+ * `intake --version` and a hand-off to the daemon would otherwise spend here first).
+ */
+const { lstatSync, mkdirSync } = process.getBuiltinModule('node:fs');
 
 /** The per-user directory below the temp dir, or null when it is not safe to use. */
 export function privateCacheDir(tmpdir = os.tmpdir()): string | null {

@@ -70,6 +70,8 @@ export async function runIngest(files: string[], options: IngestOptions, io: Cli
     }
   }
   const daemon = await connectDaemon(options, io);
+  // The daemon greets and takes LHLO while the message is read.
+  daemon?.prepare();
   const local = new LocalIngest(options, io, sources.length);
   let exitCode: number = EXIT.ok;
   const one = async (source: string): Promise<Verdict> => {

@@ -27,7 +27,7 @@ const DATA_DONE_TIMEOUT_MS = 600_000;
  * run. Once the daemon fails to answer, every further message is processed locally.
  */
 export class DaemonHandoff {
-  private client: LmtpClient | null = null;
+  private opening: Promise<LmtpClient> | null = null;
   private down = false;
 
   constructor(
@@ -57,18 +57,38 @@ export class DaemonHandoff {
     }
   }
 
-  close(): void {
-    this.client?.close();
-    this.client = null;
+  /**
+   * Connects, waits for the greeting and says LHLO now, while the caller reads the
+   * message: the daemon's answers then cost no time of their own. A failure shows at
+   * the first deliver (the message is then processed locally).
+   */
+  prepare(): void {
+    this.session().catch(() => undefined);
   }
 
-  private async session(): Promise<LmtpClient> {
-    if (this.client) return this.client;
+  close(): void {
+    this.opening?.then(
+      (client) => client.close(),
+      () => undefined,
+    );
+    this.opening = null;
+  }
+
+  private session(): Promise<LmtpClient> {
+    this.opening ??= this.open();
+    return this.opening;
+  }
+
+  private async open(): Promise<LmtpClient> {
     const client = await LmtpClient.connect(this.socketPath, CONNECT_TIMEOUT_MS);
-    const greeting = await client.reply(CONNECT_TIMEOUT_MS);
-    if (greeting.code !== 220 || !greeting.text.includes(LMTP_BANNER)) throw new Unreachable('not a csirt-intake LMTP greeting');
-    if ((await client.command('LHLO intake-ingest', COMMAND_TIMEOUT_MS)).code !== 250) throw new Unreachable('LHLO refused');
-    this.client = client;
+    try {
+      const greeting = await client.reply(CONNECT_TIMEOUT_MS);
+      if (greeting.code !== 220 || !greeting.text.includes(LMTP_BANNER)) throw new Unreachable('not a csirt-intake LMTP greeting');
+      if ((await client.command('LHLO intake-ingest', COMMAND_TIMEOUT_MS)).code !== 250) throw new Unreachable('LHLO refused');
+    } catch (error) {
+      client.abandon();
+      throw error;
+    }
     return client;
   }
 }

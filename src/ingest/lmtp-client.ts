@@ -84,6 +84,11 @@ export class LmtpClient {
     this.socket.write(data);
   }
 
+  /** Closes without a word: for a peer that is not the daemon, which is told nothing at all. */
+  abandon(): void {
+    this.socket.destroy();
+  }
+
   /** QUIT without waiting for its answer, then close. */
   close(): void {
     if (this.socket.destroyed) return;
