@@ -30,6 +30,7 @@ import { startSandboxWorkers } from './sandbox/start-sandbox.js';
 import { HandoffSender } from './handoff/handoff-sender.js';
 import { handoffConfigured, handoffTargetIds, handoffTargets } from './handoff/handoff-targets.js';
 import { openStore } from './store/open-store.js';
+import { ReceiptLeases } from './pipeline/receipt-leases.js';
 import type { IntakeStore } from './store/store.js';
 
 export interface AppDeps {
@@ -136,10 +137,12 @@ export async function openApp({ config, logger, env = process.env, now = () => n
     // The bound keeps memory flat under a burst: ~4 messages waiting per worker.
     const queue = new WorkQueue(config.processing.concurrency, config.processing.concurrency * 4 + 16);
     const counters = new Counters();
+    // A received message's lease is kept while it waits in the queue and is processed (no other node takes it over meanwhile).
+    const receiptLeases = new ReceiptLeases({ store, owner, leaseMs, logger, now });
 
     /** One message through the queue, its outcome counted. Never throws. */
     const processQueued = async (message: ReceivedMessage): Promise<Outcome> => {
-      const outcome = await queue.push(() => processReceived(message, context));
+      const outcome = await receiptLeases.during(message.receiptId, () => queue.push(() => processReceived(message, context)));
       const label = outcome.kind === 'archived' ? outcome.status : outcome.kind;
       counters.add(`outcome.${label}`);
       events.messageOutcome(message.transport.kind, label);
@@ -265,6 +268,7 @@ export async function openApp({ config, logger, env = process.env, now = () => n
         if (closed) return;
         closed = true;
         deliver.close?.();
+        await receiptLeases.stop();
         await store.close();
       },
     };

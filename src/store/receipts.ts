@@ -59,6 +59,22 @@ export async function claimReceipts(engine: SqlEngine, lease: Lease, limit: numb
   }));
 }
 
+export async function renewReceipts(engine: SqlEngine, receiptIds: readonly string[], lease: Lease): Promise<string[]> {
+  if (receiptIds.length === 0) return [];
+  const until = leaseUntil(lease);
+  return engine.write(async (tx) => {
+    const lost: string[] = [];
+    for (const id of receiptIds) {
+      const changed = await tx.run(`UPDATE receipt SET lease_until = ? WHERE id = ? AND lease_owner = ? AND state = 'pending'`, [until, Number(id), lease.owner]);
+      if (changed > 0) continue;
+      // Not renewed: committed or released meanwhile (not lost), or taken by another owner.
+      const row = await tx.get<{ state: string; lease_owner: string | null }>('SELECT state, lease_owner FROM receipt WHERE id = ?', [Number(id)]);
+      if (row?.state === 'pending' && row.lease_owner !== null && row.lease_owner !== lease.owner) lost.push(id);
+    }
+    return lost;
+  });
+}
+
 export async function receiptFailed(engine: SqlEngine, receiptId: string, error: string, retryAt: Date): Promise<void> {
   await engine.write((tx) =>
     tx.run(`UPDATE receipt SET lease_owner = NULL, lease_until = ?, last_error = ? WHERE id = ? AND state = 'pending'`, [

@@ -5,7 +5,7 @@ import { migrate } from './migrations.js';
 import { outboxQueue } from './outbox-queue.js';
 import { markDuplicate, place } from './place.js';
 import { storeLookups, ticketReads } from './reads.js';
-import { claimReceipts, nextReceiptDue, pendingReceipts, receiptFailed, receive } from './receipts.js';
+import { claimReceipts, nextReceiptDue, pendingReceipts, receiptFailed, renewReceipts, receive } from './receipts.js';
 import type { SqlEngine } from './sql.js';
 import type { IntakeStore } from './store.js';
 
@@ -46,6 +46,7 @@ export class SqlStore implements IntakeStore {
 
   receive: IntakeStore['receive'] = (raw, transport, receivedAt, lease) => receive(this.sql, raw, transport, receivedAt, lease);
   claimReceipts: IntakeStore['claimReceipts'] = (lease, limit, ownerPrefix) => claimReceipts(this.sql, lease, limit, ownerPrefix ?? null);
+  renewReceipts: IntakeStore['renewReceipts'] = (ids, lease) => renewReceipts(this.sql, ids, lease);
   receiptFailed: IntakeStore['receiptFailed'] = (id, error, retryAt) => receiptFailed(this.sql, id, error, retryAt);
   receiptDuplicate: IntakeStore['receiptDuplicate'] = (receiptId, sha256) =>
     this.sql.write(async (tx) => {

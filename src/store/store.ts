@@ -156,6 +156,11 @@ export interface IntakeStore {
    * earlier run of this node (taken over at start without waiting for the lease).
    */
   claimReceipts(lease: Lease, limit: number, ownerPrefix?: string | null): Promise<ReceivedMessage[]>;
+  /**
+   * Extends `lease.owner`'s lease on these pending receipts (held while they wait in the
+   * work queue and are processed); returns the ids another owner has taken over.
+   */
+  renewReceipts(receiptIds: readonly string[], lease: Lease): Promise<string[]>;
   /** Processing failed: due again at `retryAt` (any node may take it then). */
   receiptFailed(receiptId: string, error: string, retryAt: Date): Promise<void>;
   /** These bytes were already committed: the receipt is closed as a duplicate of that message. */

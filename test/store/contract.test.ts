@@ -79,6 +79,23 @@ describe.each(engines)('store contract: $name', (engine) => {
     expect(await store.pendingReceipts()).toBe(1);
   });
 
+  it('renews the holder’s lease on its pending receipts, and tells which another owner took over', async () => {
+    const { store } = await engine.fresh();
+    const at = (ms: number) => new Date(T0.getTime() + ms);
+    const held = await store.receive(Buffer.from('held'), fileTransport('a@example.org', []), T0, lease('node-a'));
+    expect(await store.renewReceipts([held.receiptId], lease('node-a', at(50_000)))).toEqual([]);
+    // Past the first lease, within the renewed one: nobody else may take it.
+    expect(await store.claimReceipts(lease('node-b', at(61_000)), 10)).toEqual([]);
+    expect(await store.nextReceiptDue()).toBe(at(110_000).toISOString());
+    // Another owner takes it once the renewed lease ran out; node-a's renewal then reports it lost.
+    expect((await store.claimReceipts(lease('node-b', at(111_000)), 10)).map((r) => r.receiptId)).toEqual([held.receiptId]);
+    expect(await store.renewReceipts([held.receiptId], lease('node-a', at(112_000)))).toEqual([held.receiptId]);
+    // A receipt finished meanwhile is not lost, and is not renewed into pending again.
+    const { received } = await storeMessage(store, 'finished');
+    expect(await store.renewReceipts([received.receiptId], lease('me', at(1000)))).toEqual([]);
+    expect(await store.pendingReceipts()).toBe(1);
+  });
+
   it('refuses to change or delete raw evidence', async () => {
     const { store } = await engine.fresh();
     const received = await store.receive(Buffer.from('evidence'), fileTransport(null, []), T0, lease('me'));
