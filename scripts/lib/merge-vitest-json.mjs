@@ -2,6 +2,7 @@
 // counting numPassedTests / numFailedTests counts both. A run that wrote no report
 // counts as one failure.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 const [out, ...inputs] = process.argv.slice(2);
 const merged = { numTotalTests: 0, numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, success: true, testResults: [] };
@@ -17,3 +18,14 @@ for (const file of inputs) {
   merged.testResults.push(...(report.testResults ?? []));
 }
 writeFileSync(out, JSON.stringify(merged));
+
+// The failures again at the very end, where a CI log's tail shows them.
+const failed = merged.testResults.flatMap((file) =>
+  (file.assertionResults ?? []).filter((t) => t.status === 'failed').map((t) => `${path.relative(process.cwd(), file.name)} > ${t.fullName}`),
+);
+const missing = inputs.filter((file) => !existsSync(file));
+if (failed.length > 0 || missing.length > 0) {
+  console.error(`\nFailed (${failed.length + missing.length}):`);
+  for (const line of failed) console.error(`  ${line}`);
+  for (const file of missing) console.error(`  no report: ${path.basename(file)}`);
+}
