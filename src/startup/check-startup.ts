@@ -7,6 +7,7 @@ import { checkPaths } from './check-paths.js';
 import { checkPorts } from './check-ports.js';
 import { checkHandoff } from './check-handoff.js';
 import { checkSecrets } from './check-secrets.js';
+import { checkStore } from './check-store.js';
 import { checkTeamKey } from './check-team-key.js';
 import { configFinding, type Finding } from './finding.js';
 
@@ -25,7 +26,7 @@ export interface StartupCheck {
  * is listed at once (a second run should not reveal a new one).
  */
 export async function checkStartup(config: Config, env: NodeJS.ProcessEnv, now: Date): Promise<StartupCheck> {
-  const [teamKey, secrets, paths, ports, keyring, templates, knowledge, handoff] = await Promise.all([
+  const [teamKey, secrets, paths, ports, keyring, templates, knowledge, handoff, store] = await Promise.all([
     checkTeamKey(config, env, now),
     checkSecrets(config, env),
     checkPaths(config),
@@ -34,11 +35,12 @@ export async function checkStartup(config: Config, env: NodeJS.ProcessEnv, now: 
     checkAckTemplates(config),
     reportKnowledgeProblems(config),
     checkHandoff(config, env),
+    checkStore(config, env),
   ]);
   const data: Finding[] = [...keyring, ...templates, ...knowledge].map(configFinding);
   return {
-    problems: [...teamKey.problems, ...secrets, ...handoff, ...paths, ...data],
-    warnings: [...teamKey.warnings, ...ports],
+    problems: [...teamKey.problems, ...secrets, ...handoff, ...store.problems, ...paths, ...data],
+    warnings: [...teamKey.warnings, ...store.warnings, ...ports],
     teamKey: teamKey.key,
   };
 }

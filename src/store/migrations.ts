@@ -146,6 +146,15 @@ export async function migrate(engine: SqlEngine): Promise<number> {
   }
 }
 
+/**
+ * The schema version a store holds, read only (a check creates and migrates nothing):
+ * 0 for an empty database (no schema_version table yet).
+ */
+export async function storedSchemaVersion(engine: SqlEngine): Promise<number> {
+  const hasTable = await engine.read((tx) => tx.get(engine.dialect.name === 'postgresql' ? `SELECT 1 AS x WHERE to_regclass('schema_version') IS NOT NULL` : `SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'`));
+  return hasTable ? currentVersion(engine) : 0;
+}
+
 async function currentVersion(tx: SqlTx | SqlEngine): Promise<number> {
   const read = async (t: SqlTx) => Number((await t.get<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_version'))?.v ?? 0);
   return 'write' in tx ? tx.read(read) : read(tx);

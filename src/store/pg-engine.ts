@@ -12,6 +12,8 @@ export interface PgOptions {
   url: string;
   /** Connections per process (a few: each `intake ingest` opens its own pool). */
   max?: number;
+  /** How long a new connection may take (a check gives up sooner than the daemon's pool). */
+  connectTimeoutMs?: number;
 }
 
 export class PgEngine implements SqlEngine {
@@ -19,7 +21,12 @@ export class PgEngine implements SqlEngine {
   private readonly pool: pg.Pool;
 
   constructor(options: PgOptions) {
-    this.pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 4, idleTimeoutMillis: 30_000 });
+    this.pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.max ?? 4,
+      idleTimeoutMillis: 30_000,
+      ...(options.connectTimeoutMs ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
+    });
     // An idle client losing its server must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
   }

@@ -259,3 +259,25 @@ function chmodQuietly(file: string): void {
     // not created yet: SQLite gives it the database file's mode
   }
 }
+
+/**
+ * The schema version of an existing SQLite store, opened read only (nothing is created
+ * or changed); null when there is no file yet or it cannot be read (the path checks say why).
+ */
+export function sqliteSchemaVersion(file: string): number | null {
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(file, { readOnly: true, timeout: 2000 });
+  } catch {
+    return null;
+  }
+  try {
+    const table = db.prepare(`SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'`).get();
+    if (!table) return 0;
+    return Number((db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null } | undefined)?.v ?? 0);
+  } catch {
+    return null;
+  } finally {
+    db.close();
+  }
+}

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, writeCliConfig } from '../helpers/cli.js';
 import { gpgTeamKey } from '../helpers/gpg-team-keys.js';
+import { freePort, startPgCluster } from '../helpers/pg-cluster.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 interface Run {
@@ -154,4 +155,50 @@ describe('intake config check says what intake serve refuses (issue 13 item 2)',
     expect(r.serve.code).toBe(78);
     expect(r.serve.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
+
+  it('the store: a PostgreSQL database that does not exist refuses both; one not answering is a warning in both', async () => {
+    const cluster = await startPgCluster();
+    try {
+      const dir = await tempDir();
+      const base = cluster.url.replace(/\/postgres$/, '');
+      await writeCliConfig(dir, { store: { engine: 'postgresql', url: `${base}/no_such_db` } });
+      const missing = await checkAndServe(dir);
+      expect(missing.check.code).toBe(78);
+      expect(missing.checkProblems).toEqual([expect.stringMatching(/^store\.url: PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:\d+\/no_such_db refused the connection: database "no_such_db" does not exist$/)]);
+      expect(missing.serve.code).toBe(78);
+      expect(missing.serveProblems).toEqual(missing.checkProblems);
+
+      // Nothing listens on this port: maybe starting; serve then fails to open the store (and systemd restarts it).
+      await writeCliConfig(dir, { store: { engine: 'postgresql', url: `postgres://postgres@127.0.0.1:${await freePort()}/intake` } });
+      const down = await checkAndServe(dir);
+      expect(down.check.code).toBe(0);
+      expect(down.checkWarnings.filter((w) => w.startsWith('store'))).toEqual([expect.stringMatching(/^store\.url: PostgreSQL at .* does not answer \(.*ECONNREFUSED.*\); intake serve cannot start until it does$/)]);
+      expect(down.serveWarnings).toEqual(down.checkWarnings);
+      expect(down.serve.code).not.toBe(0);
+
+      // The cluster's own database answers: ok, and the check created nothing in it.
+      await writeCliConfig(dir, { store: { engine: 'postgresql', url: cluster.url } });
+      const up = await intake(dir, ['config', 'check']);
+      expect(up.code, up.stderr).toBe(0);
+      expect(up.stderr).not.toMatch(/store/);
+    } finally {
+      await cluster.stop();
+    }
+  }, 180_000);
+
+  it('the store: one written by a newer release refuses both, with what to do', async () => {
+    const dir = await tempDir();
+    await writeCliConfig(dir);
+    const { DatabaseSync } = await import('node:sqlite');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(path.join(dir, 'data'), { recursive: true });
+    const db = new DatabaseSync(path.join(dir, 'data', 'intake.sqlite'));
+    db.exec(`CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL); INSERT INTO schema_version VALUES (99, '2027-01-01T00:00:00Z')`);
+    db.close();
+    const r = await checkAndServe(dir);
+    expect(r.check.code).toBe(78);
+    expect(r.checkProblems).toEqual([expect.stringMatching(/^store: the store has schema version 99, newer than this csirt-intake understands \(\d+\): .*upgrade csirt-intake, or restore a backup/)]);
+    expect(r.serve.code).toBe(78);
+    expect(r.serveProblems).toEqual(r.checkProblems);
+  }, 120_000);
 });
