@@ -48,7 +48,7 @@ async function tree(root: string): Promise<Map<string, Buffer>> {
 
 async function freshStore(): Promise<SqlStore> {
   const file = path.join(await tempDir('intake-fresh-'), 'intake.sqlite');
-  return SqlStore.open(new SqliteEngine({ file }), file);
+  return SqlStore.open(await SqliteEngine.open({ file }), file);
 }
 
 describe('intake export', () => {

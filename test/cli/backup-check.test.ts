@@ -26,7 +26,7 @@ describe('intake backup, check, export and import', () => {
     expect(backup.code, backup.stderr).toBe(0);
     const file = path.join(dir, 'copy.sqlite');
     expect((await stat(file)).mode & 0o777).toBe(0o600);
-    const copy = await SqlStore.open(new SqliteEngine({ file }), file);
+    const copy = await SqlStore.open(await SqliteEngine.open({ file }), file);
     expect((await copy.tickets.list()).map((t) => t.id)).toEqual(['XYZ-2026-00001', 'XYZ-2026-00002', 'XYZ-2026-00003']);
     await copy.close();
     expect((await cli(['backup', 'copy.sqlite'])).code).toBe(1); // never over an existing file

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS, commandNameIn } from '../../src/cli/commands.js';
 import { privateCacheDir } from '../../src/cli/compile-cache.js';
 import type { CliIo } from '../../src/cli/cli-io.js';
+import { ProcessSignals } from '../../src/cli/process-signals.js';
 import { runCli, writeCliConfig } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -37,7 +38,7 @@ describe('intake start-up: only what the command needs', () => {
     const io = {} as CliIo;
     for (const entry of COMMANDS) {
       const program = new Command('intake');
-      (await entry.load())(program, io, () => undefined, new AbortController().signal);
+      (await entry.load())(program, io, () => undefined, new ProcessSignals());
       const command = program.commands.find((c) => c.name() === entry.name);
       expect(command?.description(), entry.name).toBe(entry.description);
     }

@@ -15,15 +15,18 @@ import { seedRecord } from '../helpers/store-seed.js';
 const created = new Date('2025-01-01T00:00:00Z');
 const later = new Date('2026-11-23T10:00:00Z');
 
-async function makeKey(email: string, options: Partial<openpgp.GenerateKeyOptions> = {}) {
+/** openpgp v6 does not export GenerateKeyOptions: the options of generateKey's last overload (format 'object'). */
+type KeyOptions = Parameters<typeof openpgp.generateKey>[0];
+
+async function makeKey(email: string, options: Partial<Omit<KeyOptions, 'format'>> = {}) {
   const { publicKey, privateKey } = await openpgp.generateKey({
     type: 'ecc',
     curve: 'curve25519Legacy',
     userIDs: [{ name: 'Test', email }],
     date: created,
-    format: 'object',
     ...options,
-  } as openpgp.GenerateKeyOptions & { format: 'object' });
+    format: 'object',
+  });
   return { publicKey, privateKey };
 }
 
@@ -66,7 +69,7 @@ describe('pending keys and import', () => {
   it('keeps keys seen in mail apart and moves one into the keyring only on accept', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'intake.sqlite');
-    const store = await SqlStore.open(new SqliteEngine({ file }), file);
+    const store = await SqlStore.open(await SqliteEngine.open({ file }), file);
     const { publicKey } = await makeKey('newcomer@example.org');
     const fingerprint = publicKey.getFingerprint().toUpperCase();
     // Two messages offering the same key, committed as the pipeline commits them.

@@ -46,7 +46,7 @@ describe('replayed ciphertext', () => {
     const { SqliteEngine } = await import('../../src/store/sqlite-engine.js');
     const { importArchive } = await import('../../src/archive/import-archive.js');
     const file = path.join(path.dirname(exported.root), 'fresh.sqlite');
-    const fresh = await SqlStore.open(new SqliteEngine({ file }), file);
+    const fresh = await SqlStore.open(await SqliteEngine.open({ file }), file);
     expect(await fresh.lookups.firstCiphertext(digest)).toBeNull();
     await importArchive(fresh, exported.root);
     expect(await fresh.lookups.firstCiphertext(digest)).toMatchObject({ ticket: 'XYZ-2026-00001', seq: 1 });

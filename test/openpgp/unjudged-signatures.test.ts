@@ -1,6 +1,6 @@
 import * as openpgp from 'openpgp';
 import { describe, expect, it } from 'vitest';
-import { pgpContextFor } from '../../src/openpgp/pgp-context.js';
+import { forMessage, pgpContextFor, type PgpContext } from '../../src/openpgp/pgp-context.js';
 import { verifyDetached } from '../../src/openpgp/pgp-operations.js';
 import { pgpTestApp } from './pgp-fixtures.js';
 
@@ -8,9 +8,11 @@ import { pgpTestApp } from './pgp-fixtures.js';
  * Signatures openpgp.js will not read are still signatures (DESIGN §6): each names its
  * issuer and is `invalid` (curated issuer) or `unknown-key`, with a reason.
  */
-async function context() {
+async function context(): Promise<PgpContext> {
   const t = await pgpTestApp({ teamKey: 'team', receivedAt: '2026-11-23T10:00:00.000Z' });
-  return pgpContextFor(t.app.context, new Date('2026-11-23T10:00:00Z'));
+  // One message's context, as the pipeline builds it: the shared keys and limits, then its
+  // receipt time and a fresh budget.
+  return forMessage(pgpContextFor(t.app.context), new Date('2026-11-23T10:00:00Z'));
 }
 
 /** A v4 signature packet (legacy header, tag 2) with no creation time and an unhashed issuer. */

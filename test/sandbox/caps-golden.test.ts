@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../../src/model/message-record.js';
 import { FIXTURES, runPipelineOn } from '../helpers/pipeline.js';
-import { pgpTestApp, reporterTransport } from '../openpgp/pgp-fixtures.js';
+import { pgpTestApp, reporterTransport, type PgpExpectation } from '../openpgp/pgp-fixtures.js';
 
 /**
  * Golden verdicts for every cap of DESIGN §10 (scripts/fixtures/hostile-caps.mjs, made
@@ -13,7 +13,7 @@ import { pgpTestApp, reporterTransport } from '../openpgp/pgp-fixtures.js';
  */
 interface CapsExpectation {
   receivedAt: string;
-  teamKey: string;
+  teamKey: PgpExpectation['teamKey'];
   record: Record<string, unknown>;
   signers?: number;
   ciphertexts?: { decrypted: number; refused: number; error: string };

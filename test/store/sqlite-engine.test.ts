@@ -13,7 +13,7 @@ import { tempDir } from '../helpers/temp-dir.js';
  */
 async function opened() {
   const file = path.join(await tempDir('intake-engine-', 'file'), 'intake.sqlite');
-  const store = await SqlStore.open(new SqliteEngine({ file, lockWaitMs: 2000 }), file);
+  const store = await SqlStore.open(await SqliteEngine.open({ file, lockWaitMs: 2000 }), file);
   return { file, store, engine: store.sql as SqliteEngine };
 }
 
@@ -49,7 +49,7 @@ describe('the SQLite engine', () => {
 
   it('waits for another connection\'s write lock from a timer, so the event loop keeps running, and fails after lockWaitMs', async () => {
     const { file, engine, store } = await opened();
-    const other = new SqliteEngine({ file });
+    const other = await SqliteEngine.open({ file });
     let release = (): void => undefined;
     let holding = false;
     const held = other.write(async (tx) => {

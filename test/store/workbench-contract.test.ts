@@ -157,6 +157,6 @@ describe.each(engines)('workbench store contract: $name', (engine) => {
     expect(reply).toMatchObject({ n: 1, body: 'We blocked it.', encrypted: true, delivery: { status: 'sent', at: later(5).toISOString() } });
     expect((await store.tickets.messages(ticket))[0]!.ack).toEqual(before);
     expect((await ticketEvents(store.sql, ticket)).map((e) => e.kind)).toEqual(['ticket.created', 'reply.queued']);
-    expect(await queueReply(store.sql, { ...(reply as never), ticket: 'XYZ-2026-09999', parent: { sha256, seq: 1 }, raw: Buffer.from('x'), at: T0 })).toBeNull();
+    expect(await queueReply(store.sql, { ...reply!, ticket: 'XYZ-2026-09999', parent: { sha256, seq: 1 }, raw: Buffer.from('x'), at: T0 })).toBeNull();
   });
 });
