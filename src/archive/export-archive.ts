@@ -61,10 +61,14 @@ export async function exportArchive(store: IntakeStore, dir: string, options: Ex
       }
     }
     for (const sent of await store.outbox.sent(ticket.id)) {
-      if (!sent.raw) continue;
-      // A reply's key is `<ID>.<NNN>.reply`, NNN its number (store/replies.ts).
-      const file = sent.kind === 'reply' ? layout.replyFile(ticket.id, Number(sent.key.split('.').at(-2))) : layout.ackFile(ticket.id, sent.seq, sent.kind);
-      await write(file, sent.raw, 0o640);
+      if (!sent.raw || sent.kind === 'reply') continue;
+      await write(layout.ackFile(ticket.id, sent.seq, sent.kind), sent.raw, 0o640);
+    }
+    for (const reply of await store.tickets.replies(ticket.id)) {
+      // The operator's text may quote the decrypted report: owner-only, like decrypted.eml.
+      await write(layout.replyRecordFile(ticket.id, reply.n), json(reply), 0o600);
+      const mail = await store.outbox.get(reply.key);
+      if (mail?.raw) await write(layout.replyFile(ticket.id, reply.n), mail.raw, 0o640);
     }
   }
   const manifest: Manifest = { format: 'csirt-intake-export/1', tickets, messages, files: sortedKeys(files) };

@@ -2,11 +2,13 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as openpgp from 'openpgp';
 import { sha256Hex } from '../model/digest.js';
+import { formatSeq } from '../model/ticket-id.js';
 import type { MessageRecord, TicketRecord } from '../model/message-record.js';
 import type { OutgoingKind } from '../model/outgoing-mail.js';
 import type { TransportInfo } from '../model/transport.js';
 import { readReportText } from '../report/stored-report.js';
-import { importTicket, type ImportedMessage } from '../store/import-rows.js';
+import { importTicket, type ImportedMessage, type ImportedReply } from '../store/import-rows.js';
+import type { StoredReply } from '../store/replies.js';
 import type { SqlStore } from '../store/sql-store.js';
 import { ArchiveLayout } from './layout.js';
 import type { Manifest } from './export-archive.js';
@@ -44,7 +46,7 @@ export async function importArchive(store: SqlStore, dir: string, now = new Date
       if (typeof loaded === 'string') result.refused.push(loaded);
       else if (loaded) messages.push(loaded);
     }
-    const counts = await importTicket(store.sql, ticket, messages);
+    const counts = await importTicket(store.sql, ticket, messages, await readReplies(layout, id));
     result.tickets++;
     result.messages += counts.messages;
     result.duplicates += counts.duplicates;
@@ -80,6 +82,19 @@ async function readMessage(layout: ArchiveLayout, ticket: string, seq: number, p
   // Searchable like a message committed here: the report's text as `tickets show --body` reads it.
   const text = (await readReportText(record, raw, decrypted, 2 * 1024 * 1024)).text;
   return { record, raw, decrypted, attachments, sent, queued, text };
+}
+
+/** An export's replies/<NNN>.json (+ .eml, the mail as composed); a record that is not one is skipped. */
+async function readReplies(layout: ArchiveLayout, ticket: string): Promise<ImportedReply[]> {
+  const replies: ImportedReply[] = [];
+  for (const name of (await list(layout.repliesDir(ticket))).filter((n) => /^\d{3,9}\.json$/.test(n)).sort()) {
+    const n = Number(name.slice(0, -'.json'.length));
+    const reply = await readJson<StoredReply>(layout.replyRecordFile(ticket, n));
+    // The key names the pickup file when outbound.mode is outbox: only the shape queueReply gives it.
+    if (!reply || reply.ticket !== ticket || reply.n !== n || reply.key !== `${ticket}.${formatSeq(n)}.reply` || typeof reply.body !== 'string') continue;
+    replies.push({ reply, raw: await readFile(layout.replyFile(ticket, n)).catch(() => null) });
+  }
+  return replies;
 }
 
 async function verifyManifest(dir: string): Promise<void> {

@@ -42,9 +42,16 @@ export class ArchiveLayout {
   ackFile(ticket: string, seq: number, kind: 'ack' | 'on-duty'): string {
     return path.join(this.acksDir(ticket), ackFileName(seq, kind));
   }
-  /** An operator's reply as sent: `replies/<NNN>.eml`, NNN the reply's number in the ticket. */
+  /** An operator's reply as composed (sent or still queued): `replies/<NNN>.eml`, NNN the reply's number in the ticket. */
   replyFile(ticket: string, n: number): string {
-    return path.join(this.ticketDir(ticket), 'replies', `${formatSeq(n)}.eml`);
+    return path.join(this.repliesDir(ticket), `${formatSeq(n)}.eml`);
+  }
+  /** The reply's record (`replies/<NNN>.json`): the operator's text, recipient, Subject, delivery state. */
+  replyRecordFile(ticket: string, n: number): string {
+    return path.join(this.repliesDir(ticket), `${formatSeq(n)}.json`);
+  }
+  repliesDir(ticket: string): string {
+    return path.join(this.ticketDir(ticket), 'replies');
   }
   attachmentFile(ticket: string, seq: number, sha256: string): string {
     return path.join(this.messageDir(ticket, seq), 'attachments', assertHex(sha256));

@@ -2,6 +2,7 @@ import type { MessageRecord, TicketRecord } from '../model/message-record.js';
 import type { OutgoingKind } from '../model/outgoing-mail.js';
 import { formatSeq, parseTicketId } from '../model/ticket-id.js';
 import { indexMessage } from './search-index.js';
+import type { StoredReply } from './replies.js';
 import type { SqlEngine, SqlTx } from './sql.js';
 
 /**
@@ -23,12 +24,18 @@ export interface ImportedMessage {
   queued: Array<{ kind: OutgoingKind; raw: Buffer; recipient: string; messageId: string; encrypted: boolean; queuedAt: string; attempts: number; nextAttemptAt: string }>;
 }
 
+/** An operator's reply as exported: its record and, when it was composed, the mail. */
+export interface ImportedReply {
+  reply: StoredReply;
+  raw: Buffer | null;
+}
+
 export interface ImportCounts {
   messages: number;
   duplicates: number;
 }
 
-export async function importTicket(engine: SqlEngine, ticket: TicketRecord, messages: ImportedMessage[]): Promise<ImportCounts> {
+export async function importTicket(engine: SqlEngine, ticket: TicketRecord, messages: ImportedMessage[], replies: ImportedReply[] = []): Promise<ImportCounts> {
   const id = /^([A-Z][A-Z0-9]{1,15})-(\d{4})-(\d{5,9})$/.exec(ticket.id);
   if (!id) throw new Error(`not a ticket id: ${ticket.id.slice(0, 40)}`);
   const prefix = id[1]!;
@@ -46,6 +53,7 @@ export async function importTicket(engine: SqlEngine, ticket: TicketRecord, mess
       if (await importMessage(tx, engine, message)) counts.messages++;
       else counts.duplicates++;
     }
+    for (const reply of replies) await importReply(tx, reply);
     return counts;
   });
 }
@@ -72,6 +80,43 @@ async function importMessage(tx: SqlTx, engine: SqlEngine, m: ImportedMessage): 
   for (const sent of m.sent) await insertOutbox(tx, record, sent.kind, sent.raw, { delivered: true });
   for (const q of m.queued) await insertOutbox(tx, record, q.kind, q.raw, { delivered: false, ...q });
   return true;
+}
+
+/**
+ * The reply in its ticket, its Message-ID (the reporter's answer threads back), and its
+ * outbox entry as it stood: sent, failed (`intake outbox retry` may send it), or still
+ * queued — then the importing store's sender delivers it, as it would have been.
+ */
+async function importReply(tx: SqlTx, { reply, raw }: ImportedReply): Promise<void> {
+  const inserted = await tx.run(
+    `INSERT INTO reply (key, ticket, n, created_at, recipient, subject, message_id, encrypted, body, in_reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    [reply.key, reply.ticket, reply.n, reply.createdAt, reply.recipient, reply.subject, reply.messageId, reply.encrypted ? 1 : 0, reply.body, reply.inReplyTo],
+  );
+  if (inserted === 0) return;
+  await tx.run('INSERT INTO message_id (message_id, ticket) VALUES (?, ?) ON CONFLICT (message_id) DO NOTHING', [reply.messageId, reply.ticket]);
+  // Without the message it answers, or the mail itself, there is nothing an outbox could hold.
+  if (!reply.answers || !raw || !(await tx.get('SELECT 1 AS x FROM message WHERE sha256 = ?', [reply.answers.sha256]))) return;
+  const { status, at, error, attempts } = reply.delivery;
+  await tx.run(
+    `INSERT INTO outbox (key, ticket, seq, kind, message, recipient, message_id, raw, encrypted, queued_at, next_attempt_at, attempts, last_error, delivered_at, failed_at)
+     VALUES (?, ?, ?, 'reply', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+    [
+      reply.key,
+      reply.ticket,
+      reply.answers.seq,
+      reply.answers.sha256,
+      reply.recipient,
+      reply.messageId,
+      raw,
+      reply.encrypted ? 1 : 0,
+      reply.createdAt,
+      at ?? reply.createdAt,
+      attempts,
+      error,
+      status === 'sent' ? at : null,
+      status === 'failed' ? at : null,
+    ],
+  );
 }
 
 async function insertOutbox(

@@ -1,5 +1,6 @@
 import { normalizeMessageId } from '../model/message-id.js';
 import type { MessageRecord, TicketRecord } from '../model/message-record.js';
+import { repliesOf } from './replies.js';
 import { bufferOrNull, type SqlEngine } from './sql.js';
 import type { CiphertextEntry, StoreLookups, TicketReads } from './store.js';
 
@@ -41,6 +42,7 @@ export function ticketReads(engine: SqlEngine): TicketReads {
     attachment: (sha256) => engine.read(async (tx) => bufferOrNull((await tx.get<{ bytes: unknown }>('SELECT bytes FROM attachment WHERE sha256 = ?', [sha256]))?.bytes)),
     allMessages: () =>
       engine.read(async (tx) => (await tx.all<{ record: string }>(`SELECT record FROM message WHERE state = 'committed' ORDER BY ticket, seq`)).map((r) => JSON.parse(r.record) as MessageRecord)),
+    replies: (ticket) => repliesOf(engine, ticket),
   };
 }
 

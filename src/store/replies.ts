@@ -36,6 +36,8 @@ export interface StoredReply {
   encrypted: boolean;
   body: string;
   inReplyTo: string | null;
+  /** The reporter message it answers (its outbox entry hangs off that message); null once that entry was dropped. */
+  answers: { sha256: string; seq: number } | null;
   /** The outbox entry's state. */
   delivery: { status: 'queued' | 'sent' | 'failed'; at: string | null; error: string | null; attempts: number };
 }
@@ -75,13 +77,15 @@ export async function repliesOf(engine: SqlEngine, ticket: string): Promise<Stor
       encrypted: number;
       body: string;
       in_reply_to: string | null;
+      message: string | null;
+      seq: number | null;
       delivered_at: string | null;
       failed_at: string | null;
       last_error: string | null;
       attempts: number | null;
     }>(
       `SELECT r.key, r.n, r.created_at, r.recipient, r.subject, r.message_id, r.encrypted, r.body, r.in_reply_to,
-              o.delivered_at, o.failed_at, o.last_error, o.attempts
+              o.message, o.seq, o.delivered_at, o.failed_at, o.last_error, o.attempts
        FROM reply r LEFT JOIN outbox o ON o.key = r.key WHERE r.ticket = ? ORDER BY r.n`,
       [ticket],
     );
@@ -96,6 +100,7 @@ export async function repliesOf(engine: SqlEngine, ticket: string): Promise<Stor
       encrypted: Number(r.encrypted) === 1,
       body: r.body,
       inReplyTo: r.in_reply_to,
+      answers: r.message === null ? null : { sha256: r.message, seq: Number(r.seq) },
       delivery: {
         status: r.delivered_at ? 'sent' : r.failed_at ? 'failed' : 'queued',
         at: r.delivered_at ?? r.failed_at,

@@ -1,3 +1,4 @@
+import type { StoredReply } from './replies.js';
 import type { TicketFold } from '../model/build-records.js';
 import type { MessageRecord, ThreadingVerdict, TicketRecord } from '../model/message-record.js';
 import type { OutgoingKind } from '../model/outgoing-mail.js';
@@ -210,6 +211,8 @@ export interface TicketReads {
   attachment(sha256: string): Promise<Buffer | null>;
   /** Every committed message's record, oldest ticket first (stats, export). */
   allMessages(): Promise<MessageRecord[]>;
+  /** The operators' replies in a ticket, oldest first, with their delivery state. */
+  replies(ticket: string): Promise<StoredReply[]>;
 }
 
 export interface OutboxQueue {

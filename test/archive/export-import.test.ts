@@ -12,6 +12,8 @@ import { fixturePgp, recentClock } from '../helpers/ack-checks.js';
 import { createTestApp, FIXTURES, runPipelineOn, type TestApp } from '../helpers/pipeline.js';
 import * as openpgp from 'openpgp';
 import { tempDir } from '../helpers/temp-dir.js';
+import { composeReply } from '../../src/compose/compose-reply.js';
+import { queueReply } from '../../src/store/replies.js';
 
 /**
  * The file layout of DESIGN §4 as `intake export` writes it and `intake import` reads it
@@ -30,7 +32,37 @@ async function filledApp(): Promise<TestApp> {
   await runPipelineOn(t, 'mail/plain/05-followup-by-tag.eml', reporter);
   // outbound.mode outbox: the acks go to the pickup directory, and count as sent.
   await t.app.outboxSender.runOnce();
+  // An operator's reply that was sent, and one still queued.
+  await operatorReply(t, 'XYZ-2026-00001', 'We are looking into it.');
+  await t.app.outboxSender.runOnce();
+  await operatorReply(t, 'XYZ-2026-00001', 'Which host was it?');
   return t;
+}
+
+/** What `intake reply` does: composed by the team key, queued in the ticket. */
+async function operatorReply(t: TestApp, ticket: string, text: string): Promise<void> {
+  const store = t.app.store;
+  if (!(store instanceof SqlStore)) throw new Error('the test app has a SqlStore');
+  const parent = (await store.tickets.messages(ticket))[0]!;
+  const messageId = `reply.${ticket}.${sha256Hex(text).slice(0, 16)}@xyz.example`;
+  const composed = await composeReply({
+    ticket,
+    text,
+    to: 'reporter@example.org',
+    subject: null,
+    ticketSubject: (await store.tickets.get(ticket))!.subject,
+    parentHeaders: [],
+    messageId,
+    teamName: 'XYZ-CERT',
+    fromAddress: 'cert@xyz.example',
+    team: t.app.context.keys.team,
+    encryptTo: null,
+    requireEncryption: false,
+    date: t.app.context.now(),
+  });
+  if (composed.kind === 'refused') throw new Error('refused');
+  const { raw, subject, encrypted, inReplyTo } = composed;
+  await queueReply(store.sql, { ticket, recipient: 'reporter@example.org', subject, messageId, encrypted, body: text, inReplyTo, raw, parent: { sha256: parent.sha256, seq: parent.seq }, at: t.app.context.now() });
 }
 
 async function tree(root: string): Promise<Map<string, Buffer>> {
@@ -104,6 +136,16 @@ describe('intake export', () => {
       const placed = await fresh.place({ sha256: r.sha256, receiptId: r.receiptId, receivedAt: new Date('2026-11-23T10:00:00Z'), ticket: null, prefix: 'XYZ', year: 2026, threading: { kind: 'new', senderKnown: true }, quota: null });
       expect(placed).toMatchObject({ placement: { ticket: 'XYZ-2026-00004' } });
       expect((await checkStore(fresh.sql)).problems).toEqual([]);
+      // The operator's replies came along: text, thread, delivery state; the queued one is still to be sent.
+      const replies = await t.app.store.tickets.replies('XYZ-2026-00001');
+      expect(replies.map((r) => [r.n, r.body, r.delivery.status])).toEqual([
+        [1, 'We are looking into it.', 'sent'],
+        [2, 'Which host was it?', 'queued'],
+      ]);
+      expect(await fresh.tickets.replies('XYZ-2026-00001')).toEqual(replies);
+      expect(await fresh.lookups.ticketByMessageId(replies[1]!.messageId)).toBe('XYZ-2026-00001');
+      expect((await fresh.outbox.list({ failed: false })).map((e) => e.key)).toContain('XYZ-2026-00001.002.reply');
+      expect((await stat(path.join(first, 'tickets/XYZ-2026-00001/replies/001.json'))).mode & 0o777).toBe(0o600);
     } finally {
       await fresh.close();
     }
@@ -148,7 +190,7 @@ describe('intake export', () => {
       const [pending] = await fresh.pendingKeys.list();
       expect(pending).toMatchObject({ fingerprint: eveFpr, sightings: [{ source: 'attachment', ticket: 'XYZ-2026-00002', seq: 1, from: 'eve@example.org' }] });
       expect(await fresh.pendingReceipts()).toBe(1);
-      const waiting = await fresh.outbox.list({ failed: false });
+      const waiting = (await fresh.outbox.list({ failed: false })).filter((e) => e.kind === 'ack');
       expect(waiting.map((e) => [e.key, e.attempts, e.raw!.equals(ackBytes)])).toEqual([['XYZ-2026-00002.001.ack', 2, true]]);
       expect((await importArchive(fresh, old)).received).toBe(0);
     } finally {
