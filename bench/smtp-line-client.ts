@@ -9,6 +9,8 @@ export class LineClient {
   private constructor(socket: net.Socket) {
     this.socket = socket;
     socket.setEncoding('latin1');
+    // Commands go out at once, as an MTA's do (no Nagle delay behind the previous segment's ACK).
+    socket.setNoDelay(true);
     socket.on('data', (chunk: string) => {
       this.buffer += chunk;
       this.waiting?.();

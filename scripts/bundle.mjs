@@ -4,8 +4,9 @@
 // modules one by one — about 540 in the main thread and 450 in a sandbox worker before
 // bundling, a few dozen chunks after (README "Performance" has the figures).
 //
-// Two entries: main.js (the process) and worker-entry.js (a sandbox worker thread; the
-// worker pool finds it beside its own chunk). Every dynamic import() stays a separate
+// Three entries: main.js (the process), worker-entry.js (a sandbox worker thread; the
+// worker pool finds it beside its own chunk) and store-worker-entry.js (the store's thread
+// in `intake serve`, found the same way by store/store-thread.ts). Every dynamic import() stays a separate
 // chunk, so a command still loads only what it uses (cli/commands.ts). The dependencies
 // are bundled too; Node's built-in modules and pg's optional native binding stay outside.
 // Source maps (.js.map) map back to src/*.ts: NODE_OPTIONS=--enable-source-maps shows
@@ -30,7 +31,7 @@ const buildId = hash.digest('hex');
 await rm(outDir, { recursive: true, force: true });
 await build({
   cwd: root,
-  input: { main: 'src/main.ts', 'worker-entry': 'src/sandbox/worker-entry.ts' },
+  input: { main: 'src/main.ts', 'worker-entry': 'src/sandbox/worker-entry.ts', 'store-worker-entry': 'src/store/store-worker-entry.ts' },
   platform: 'node',
   external: [/^node:/, ...builtinModules, 'pg-native'],
   transform: { define: { __INTAKE_BUILD_ID__: JSON.stringify(buildId) } },

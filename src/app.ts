@@ -29,7 +29,7 @@ import type { Sandbox } from './sandbox/sandbox.js';
 import { startSandboxWorkers } from './sandbox/start-sandbox.js';
 import { HandoffSender } from './handoff/handoff-sender.js';
 import { handoffConfigured, handoffTargetIds, handoffTargets } from './handoff/handoff-targets.js';
-import { openStore } from './store/open-store.js';
+import { openPipelineStore } from './store/open-store.js';
 import { ReceiptLeases } from './pipeline/receipt-leases.js';
 import type { IntakeStore } from './store/store.js';
 
@@ -102,10 +102,13 @@ export async function openApp({ config, logger, env = process.env, now = () => n
   // The sandbox workers start first: they read the keys and rules while this thread does too.
   // A caller may have started them earlier still (`intake ingest`); they are ours from here on.
   const pool = started !== undefined ? started : await startSandboxWorkers(config, env, { daemon, batch, logger, events });
+  // Closed again if the app cannot be assembled (the store's thread would keep the process alive).
+  let openedStore = null as IntakeStore | null;
   try {
     return await assembleApp();
   } catch (error) {
     await pool?.close(0);
+    await openedStore?.close().catch(() => undefined);
     throw error;
   }
 
@@ -117,7 +120,8 @@ export async function openApp({ config, logger, env = process.env, now = () => n
       config.outbound.mode === 'smtp'
         ? await relayDeliver(config, env)
         : pickupDirectory(config.archive.dir);
-    const store = await openStore(config, env);
+    // In its own thread for intake serve: no COMMIT's fsync ever holds the SMTP event loop.
+    const store = (openedStore = await openPipelineStore(config, env, { thread: daemon }));
     const keys: KeyMaterial = { team, keyring };
     // The report knowledge (forms, rules) lives where the tasks run: with workers, only there.
     const sandbox = pool ?? (await inlineTasks(config, keys));

@@ -57,7 +57,7 @@ export function startWorkerPool({ size, init, memoryMiB, logger, events }: PoolO
   /** A replacement warms its parsers up before taking a task; the first workers do not (start-up cost). */
   const spawn = (replacement = false): void => {
     const workerData: SandboxInit = { ...init, warmUp: replacement };
-    const worker = new Worker(workerScript(), { workerData, resourceLimits: { maxOldGenerationSizeMb: memoryMiB } });
+    const worker = new Worker(workerScript(), { workerData, name: 'intake-sandbox', resourceLimits: { maxOldGenerationSizeMb: memoryMiB } });
     const slot: Slot = { worker, ready: false, job: null, startedAt: 0, timer: null, stale: false };
     slots.add(slot);
     worker.on('message', (message: { ready?: true } | TaskReply) => {

@@ -112,12 +112,16 @@ export const MIGRATIONS: readonly Migration[] = [
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
 
 export class StoreVersionError extends Error {
+  /** The store's schema version. */
+  readonly found: number;
+
   constructor(found: number) {
     super(
       `the store has schema version ${found}, newer than this csirt-intake understands (${SCHEMA_VERSION}): ` +
         'it was written by a newer release — upgrade csirt-intake, or restore a backup made with this release',
     );
     this.name = 'StoreVersionError';
+    this.found = found;
   }
 }
 

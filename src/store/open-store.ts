@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { SqliteEngine } from './sqlite-engine.js';
 import { SqlStore } from './sql-store.js';
+import type { IntakeStore } from './store.js';
 
 export const STORE_URL_ENV = 'INTAKE_STORE_URL';
 
@@ -29,6 +30,17 @@ export function redactUrl(url: string): string {
   } catch {
     return 'postgresql (unparseable URL)';
   }
+}
+
+/**
+ * The store of the pipeline: for `intake serve` (`thread`) on SQLite in a thread of its
+ * own (store-thread.ts), so that no COMMIT's fsync holds the event loop that answers
+ * SMTP; PostgreSQL's I/O is asynchronous already. One-shot commands use `openStore`.
+ */
+export async function openPipelineStore(config: Config, env: NodeJS.ProcessEnv, { thread }: { thread: boolean }): Promise<IntakeStore> {
+  if (config.store.engine !== 'sqlite' || !thread) return openStore(config, env);
+  const { ThreadStore } = await import('./store-thread.js');
+  return ThreadStore.open({ file: sqlitePath(config), lockWaitMs: config.store.lockWaitSeconds * 1000 });
 }
 
 export async function openStore(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<SqlStore> {

@@ -1,3 +1,4 @@
+import { readdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
@@ -26,6 +27,10 @@ describe('intake serve', () => {
 
     const health = await serve.waitForLine((l) => l.msg === 'health' && (l.counts as Record<string, number>)['outcome.new'] === 1, 'a health line counting the message');
     expect(health).toMatchObject({ level: 20, queueDepth: 0, received: 0, counts: { 'smtp.accepted': 1, 'outcome.new': 1 } });
+    // The SQLite store runs in a thread of its own (store/store-thread.ts), named as /proc shows it.
+    const tasks = await readdir(`/proc/${serve.child.pid}/task`);
+    const names = await Promise.all(tasks.map((t) => readFile(`/proc/${serve.child.pid}/task/${t}/comm`, 'utf8').then((n) => n.trim(), () => '')));
+    expect(names).toContain('intake-store');
 
     serve.child.kill('SIGTERM');
     expect(await serve.exited).toBe(0);
@@ -79,6 +84,20 @@ describe('intake serve', () => {
     expect(serve.child.exitCode).toBeNull();
     serve.child.kill('SIGTERM');
     expect(await serve.exited).toBe(0);
+  });
+
+  it('refuses a store written by a newer release at start: exit 78, the reason in the log, the SMTP port never opened', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'data', 'intake.sqlite');
+    const newer = await SqlStore.open(await SqliteEngine.open({ file }), file);
+    await newer.sql.write((tx) => tx.run('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)', [99, new Date().toISOString()]));
+    await newer.close();
+    // serve opens the SQLite store in its own thread: the refusal comes from there, as it would in-thread.
+    const serve = startServe(dir, await writeServeConfig(dir));
+    expect(await serve.exited).toBe(78);
+    const line = serve.lines.find((l) => l.msg === 'intake serve cannot start');
+    expect(String(line?.err)).toMatch(/the store has schema version 99, newer than this csirt-intake understands/);
+    expect(serve.lines.some((l) => l.msg === 'smtp listener started')).toBe(false);
   });
 
   it('fails to start with exit 1 and says why when the SMTP port is taken', async () => {

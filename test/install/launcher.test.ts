@@ -104,7 +104,7 @@ describe('npm pack', () => {
     expect(packed.code, packed.stderr).toBe(0);
     const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ files: Array<{ path: string }> }>;
     const files = info!.files.map((f) => f.path);
-    for (const needed of ['bin/intake', 'dist/intake/main.js', 'dist/intake/worker-entry.js', 'config/default.yaml', 'config/ack-template.txt', 'package.json']) {
+    for (const needed of ['bin/intake', 'dist/intake/main.js', 'dist/intake/worker-entry.js', 'dist/intake/store-worker-entry.js', 'config/default.yaml', 'config/ack-template.txt', 'package.json']) {
       expect(files, needed).toContain(needed);
     }
     expect(files.filter((f) => /^(test|fixtures|bench|src|dist\/bench|dist\/test)/.test(f))).toEqual([]);

@@ -2,26 +2,28 @@ import { describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../../src/model/message-record.js';
 import { fileTransport } from '../../src/model/transport.js';
 import { StoreVersionError } from '../../src/store/migrations.js';
-import { SqlStore } from '../../src/store/sql-store.js';
-import type { CommitRequest, Lease, PlaceRequest } from '../../src/store/store.js';
-import { storeEngines } from '../helpers/store-engines.js';
+import type { SqlEngine } from '../../src/store/sql.js';
+import type { CommitRequest, IntakeStore, Lease, PlaceRequest } from '../../src/store/store.js';
+import { contractEngines } from '../helpers/store-engines.js';
 import { seedRecord } from '../helpers/store-seed.js';
 
 /**
- * The store's contract, run against both engines (SQLite file, throwaway PostgreSQL).
+ * The store's contract, run against both engines (SQLite file, throwaway PostgreSQL) and
+ * against the SQLite store in its own thread, as `intake serve` runs it (every call and
+ * every error crossing the thread boundary).
  * Every behaviour the pipeline relies on: durable receipts and their leases, immutable
  * raw evidence, place (dedup, ticket/seq, quota; a retry gets the same placement), commit
  * (exactly once), lookups (first writer wins), the outbox's leases and outcomes,
  * pending keys, IMAP state, schema versions.
  */
-const engines = storeEngines();
+const engines = contractEngines();
 const T0 = new Date('2026-11-23T10:00:00Z');
 const lease = (owner: string, now = T0, ms = 60_000): Lease => ({ owner, now, ms });
 const threading = { kind: 'new' as const, senderKnown: true };
 
 /** Raw bytes whose digest is used as given (place and commit need the raw row first). */
-async function seed(store: SqlStore, ...digests: string[]): Promise<void> {
-  await store.sql.write(async (tx) => {
+async function seed(sql: SqlEngine, ...digests: string[]): Promise<void> {
+  await sql.write(async (tx) => {
     for (const d of digests) await tx.run('INSERT INTO raw_message (sha256, size, bytes, first_received_at) VALUES (?, 1, ?, ?) ON CONFLICT DO NOTHING', [d, Buffer.from(d), T0.toISOString()]);
   });
 }
@@ -56,7 +58,7 @@ function commitRequest(p: { ticket: string; seq: number }, sha256: string, over:
 }
 
 /** receive + place + commit of one message with an ack, as the pipeline does. */
-async function storeMessage(store: SqlStore, body: string, ack = true) {
+async function storeMessage(store: IntakeStore, body: string, ack = true) {
   const received = await store.receive(Buffer.from(body), fileTransport('a@example.org', []), T0, lease('me'));
   const placed = await store.place(placeRequest(received.sha256, { receiptId: received.receiptId }));
   if (placed.kind !== 'placed') throw new Error('not placed');
@@ -97,16 +99,16 @@ describe.each(engines)('store contract: $name', (engine) => {
   });
 
   it('refuses to change or delete raw evidence', async () => {
-    const { store } = await engine.fresh();
+    const { store, sql } = await engine.fresh();
     const received = await store.receive(Buffer.from('evidence'), fileTransport(null, []), T0, lease('me'));
-    await expect(store.sql.write((tx) => tx.run('UPDATE raw_message SET bytes = ? WHERE sha256 = ?', [Buffer.from('forged'), received.sha256]))).rejects.toThrow(/raw evidence is immutable/);
-    await expect(store.sql.write((tx) => tx.run('DELETE FROM raw_message WHERE sha256 = ?', [received.sha256]))).rejects.toThrow(/raw evidence is never deleted/);
+    await expect(sql.write((tx) => tx.run('UPDATE raw_message SET bytes = ? WHERE sha256 = ?', [Buffer.from('forged'), received.sha256]))).rejects.toThrow(/raw evidence is immutable/);
+    await expect(sql.write((tx) => tx.run('DELETE FROM raw_message WHERE sha256 = ?', [received.sha256]))).rejects.toThrow(/raw evidence is never deleted/);
     expect(await store.tickets.raw(received.sha256)).toEqual(Buffer.from('evidence'));
   });
 
   it('places new tickets in order, gives a retry the same placement, and reports committed bytes as duplicates', async () => {
-    const { store } = await engine.fresh();
-    await seed(store, 'a'.repeat(64), 'b'.repeat(64));
+    const { store, sql } = await engine.fresh();
+    await seed(sql, 'a'.repeat(64), 'b'.repeat(64));
     const a = await store.place(placeRequest('a'.repeat(64)));
     const again = await store.place(placeRequest('a'.repeat(64)));
     expect(a).toMatchObject({ kind: 'placed', resumed: false, placement: { ticket: 'XYZ-2026-00001', seq: 1, status: 'new' } });
@@ -128,9 +130,9 @@ describe.each(engines)('store contract: $name', (engine) => {
   });
 
   it('threads a follow-up into a committed ticket with the next seq', async () => {
-    const { store } = await engine.fresh();
+    const { store, sql } = await engine.fresh();
     const first = await storeMessage(store, 'first');
-    await seed(store, 'f'.repeat(64), 'e'.repeat(64));
+    await seed(sql, 'f'.repeat(64), 'e'.repeat(64));
     const follow = await store.place(placeRequest('f'.repeat(64), { ticket: first.placement.ticket, threading: { kind: 'tag', senderKnown: true } }));
     expect(follow).toMatchObject({ placement: { ticket: first.placement.ticket, seq: 2, status: 'followup' } });
     const unknown = await store.place(placeRequest('e'.repeat(64), { ticket: 'XYZ-2026-09999' }));
@@ -138,9 +140,9 @@ describe.each(engines)('store contract: $name', (engine) => {
   });
 
   it('grants at most max responses per quota key and day, and a retried message keeps its grant', async () => {
-    const { store } = await engine.fresh();
+    const { store, sql } = await engine.fresh();
     const quota = { key: 'k1', day: '2026-11-23', max: 2 };
-    await seed(store, ...[...'abcd'].map((c) => c.repeat(64)));
+    await seed(sql, ...[...'abcd'].map((c) => c.repeat(64)));
     const granted = [];
     for (const c of 'abc') granted.push((await store.place(placeRequest(c.repeat(64), { quota }))) as { placement: { quotaGranted: boolean } });
     expect(granted.map((g) => g.placement.quotaGranted)).toEqual([true, true, false]);
@@ -149,9 +151,9 @@ describe.each(engines)('store contract: $name', (engine) => {
   });
 
   it('answers lookups from committed messages; the first Message-ID and ciphertext writer wins', async () => {
-    const { store } = await engine.fresh();
+    const { store, sql } = await engine.fresh();
     const one = await storeMessage(store, 'one');
-    await seed(store, '9'.repeat(64));
+    await seed(sql, '9'.repeat(64));
     const p = (await store.place(placeRequest('9'.repeat(64)))) as { placement: { ticket: string; seq: number } };
     expect(await store.lookups.ticketExists(p.placement.ticket)).toBe(false);
     await store.commit(commitRequest(p.placement, '9'.repeat(64), { messageIds: [`own.${one.placement.ticket}@example.org`], ciphertexts: ['c'.repeat(64)] }));
@@ -200,9 +202,9 @@ describe.each(engines)('store contract: $name', (engine) => {
   });
 
   it('two writers placing the same bytes at once end with one ticket', async () => {
-    const { store, second } = await engine.fresh();
+    const { store, sql, second } = await engine.fresh();
     const other = await second();
-    await seed(store, '7'.repeat(64), ...Array.from({ length: 20 }, (_, i) => String(i).padStart(64, '0')));
+    await seed(sql, '7'.repeat(64), ...Array.from({ length: 20 }, (_, i) => String(i).padStart(64, '0')));
     const results = await Promise.all([store, other, store, other].map((s, i) => s.place(placeRequest('7'.repeat(64), { receivedAt: new Date(T0.getTime() + i) }))));
     expect(new Set(results.map((r) => (r.kind === 'placed' ? r.placement.ticket : 'dup')))).toEqual(new Set(['XYZ-2026-00001']));
     const many = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? store : other).place(placeRequest(String(i).padStart(64, '0')))));
@@ -211,8 +213,8 @@ describe.each(engines)('store contract: $name', (engine) => {
   });
 
   it('keeps pending keys with their sightings until decided, and IMAP seen UIDs per UIDVALIDITY', async () => {
-    const { store } = await engine.fresh();
-    await seed(store, '5'.repeat(64));
+    const { store, sql } = await engine.fresh();
+    await seed(sql, '5'.repeat(64));
     await expect(store.place(placeRequest('6'.repeat(64)))).rejects.toThrow(/FOREIGN KEY|foreign key/);
     const p = (await store.place(placeRequest('5'.repeat(64)))) as { placement: { ticket: string; seq: number } };
     const offer = { fingerprint: 'A'.repeat(40), armored: 'KEY-1', source: 'attachment', from: 'x@example.org', seenAt: T0.toISOString() };
@@ -233,8 +235,8 @@ describe.each(engines)('store contract: $name', (engine) => {
   });
 
   it('refuses a store written by a newer schema version', async () => {
-    const { store, second } = await engine.fresh();
-    await store.sql.write((tx) => tx.run('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)', [99, T0.toISOString()]));
+    const { sql, second } = await engine.fresh();
+    await sql.write((tx) => tx.run('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)', [99, T0.toISOString()]));
     await expect(second()).rejects.toThrow(StoreVersionError);
     await expect(second()).rejects.toThrow(/schema version 99, newer than this csirt-intake understands/);
   });
