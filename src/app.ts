@@ -328,12 +328,11 @@ interface ComponentDeps {
  */
 async function serveComponents(deps: ComponentDeps): Promise<Component[]> {
   const { config, logger, store, queue, counters, recovery } = deps;
-  const health = new HealthReporter(config.log.healthIntervalSeconds * 1000, logger, async () => ({
-    queueDepth: queue.depth,
-    received: await store.pendingReceipts(),
-    retryPending: recovery.pending,
-    counts: counters.snapshot(),
-  }));
+  const health = new HealthReporter(config.log.healthIntervalSeconds * 1000, logger, async () => {
+    // The store answers first (from its thread): the figures read after it are of one moment.
+    const received = await store.pendingReceipts();
+    return { queueDepth: queue.depth, received, retryPending: recovery.pending, counts: counters.snapshot() };
+  });
   // Stopped after the transports: what is in flight is finished before the outbox sender stops.
   const pipeline: Component = { name: 'pipeline', start: async () => undefined, stop: () => deps.drain() };
   // The hand-off sender stops last: the events of drained messages are handed off too.

@@ -7,7 +7,6 @@ import type { TeamKey } from '../keys/team-key.js';
 import type { IntakeMetrics } from '../monitor/metrics.js';
 import type { MonitorServer } from '../monitor/monitor-server.js';
 import { checkStartup } from '../startup/check-startup.js';
-import { StoreVersionError } from '../store/migrations.js';
 import { packageVersion } from '../version.js';
 import { type CliIo, type GlobalOptions, loadConfigFileFor, loggerFor } from './cli-io.js';
 import { EXIT } from './exit-codes.js';
@@ -26,9 +25,8 @@ export function registerServe(program: Command, io: CliIo, setExit: (code: numbe
  * Runs until the first SIGTERM/SIGINT (main.ts), then stops taking mail, finishes what
  * is in flight and returns 0; a second signal makes main.ts exit at once. Before anything
  * starts, the start-up check (the same as `intake config check`) refuses with every
- * reason: exit 78 (configuration), 77 (permission) or 73 (cannot create). A store whose
- * schema is newer than this code is refused with 78 too. A listener that cannot bind
- * returns 1 after a line saying why.
+ * reason: exit 78 (configuration), 77 (permission) or 73 (cannot create). A listener
+ * that cannot bind returns 1 after a line saying why.
  */
 export async function runServe(options: GlobalOptions, io: CliIo, signals: ProcessSignals): Promise<number> {
   const { file, config } = await loadConfigFileFor(options, io);
@@ -50,8 +48,7 @@ export async function runServe(options: GlobalOptions, io: CliIo, signals: Proce
   } catch (error) {
     logger.error({ err: escapeForLog((error as Error).message, 500) }, 'intake serve cannot start');
     log.close();
-    // A store written by a newer release is refused as configuration is (EX_CONFIG): it stays so until an upgrade or a restore.
-    return error instanceof StoreVersionError ? EXIT.config : EXIT.failure;
+    return EXIT.failure;
   }
   const unsubscribe = subscribeSignals(app, log, signals);
   try {

@@ -24,7 +24,7 @@ export const STORE_METHODS = {
 
 export const STORE_GROUPS = {
   lookups: { ticketExists: true, ticketByMessageId: true, correspondents: true, reporter: true, firstCiphertext: true } satisfies Methods<StoreLookups>,
-  tickets: { list: true, get: true, messages: true, message: true, raw: true, attachment: true, allMessages: true } satisfies Methods<TicketReads>,
+  tickets: { list: true, get: true, messages: true, message: true, raw: true, attachment: true, allMessages: true, replies: true } satisfies Methods<TicketReads>,
   outbox: {
     claimDue: true,
     renew: true,

@@ -74,6 +74,9 @@ export async function startSink(options: SinkOptions = {}): Promise<Sink> {
       });
     },
   });
+  // A sender killed mid-connection (the crash tests SIGKILL intake serve) resets it: smtp-server reports that as an
+  // 'error' event on the server, which is the sender's fate, not the sink's.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   sink.port = (server.server.address() as { port: number }).port;
   return sink;
