@@ -19,6 +19,18 @@ for (const file of inputs) {
 }
 writeFileSync(out, JSON.stringify(merged));
 
+// Tests that failed once and passed on their retry (vitest.config.ts): listed, with the
+// first line of the first failure, so a flaky test is seen and mended, never hidden.
+const retried = merged.testResults.flatMap((file) =>
+  (file.assertionResults ?? [])
+    .filter((t) => t.status === 'passed' && (t.failureMessages ?? []).length > 0)
+    .map((t) => `${path.relative(process.cwd(), file.name)} > ${t.fullName}: ${String(t.failureMessages[0]).split('\n')[0].slice(0, 200)}`),
+);
+if (retried.length > 0) {
+  console.error(`\nPassed only on a retry (${retried.length}):`);
+  for (const line of retried) console.error(`  ${line}`);
+}
+
 // The failures again at the very end, where a CI log's tail shows them.
 const failed = merged.testResults.flatMap((file) =>
   (file.assertionResults ?? []).filter((t) => t.status === 'failed').map((t) => `${path.relative(process.cwd(), file.name)} > ${t.fullName}`),
