@@ -83,7 +83,8 @@ export function outboxQueue(engine: SqlEngine): OutboxQueue {
           [at.toISOString(), raw, key, owner],
         );
         if (changed > 0) await recordOutcome(tx, key, { status: 'sent', at, file: null });
-      });
+        // The sender does not wait on it: joins the next message's transaction.
+      }, { lazy: true });
     },
 
     async deferred(key, owner, next, error, raw) {

@@ -29,6 +29,15 @@ export interface Dialect {
   readonly skipLocked: string;
 }
 
+export interface WriteOptions {
+  /**
+   * Nobody waits for this write to be answered (e.g. an outbox entry marked delivered): on
+   * SQLite it waits a few milliseconds for another transaction to join, so that it costs
+   * no fsync of its own. Durable all the same once the promise resolves. PostgreSQL: no effect.
+   */
+  lazy?: boolean;
+}
+
 export interface SqlEngine {
   readonly dialect: Dialect;
   /**
@@ -36,7 +45,7 @@ export interface SqlEngine {
    * that throws is rolled back alone (SQLite group commit: a savepoint per job). `work`
    * must await only its `tx` calls: it may share a transaction with other jobs.
    */
-  write<T>(work: (tx: SqlTx) => Promise<T>): Promise<T>;
+  write<T>(work: (tx: SqlTx) => Promise<T>, options?: WriteOptions): Promise<T>;
   /** Reads committed data only (never another job's uncommitted writes). */
   read<T>(work: (tx: SqlTx) => Promise<T>): Promise<T>;
   /** Stops accepting work, finishes what is queued, closes connections. */

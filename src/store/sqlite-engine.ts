@@ -3,14 +3,15 @@ import path from 'node:path';
 // The one module that touches node:sqlite: Node 26 renames DatabaseSync to Database
 // (DEP0210), and this is the line to change when it does.
 import { DatabaseSync, backup, type StatementSync } from 'node:sqlite';
-import type { Dialect, Row, SqlEngine, SqlTx, SqlValue } from './sql.js';
+import type { Dialect, Row, SqlEngine, SqlTx, SqlValue, WriteOptions } from './sql.js';
 
 /**
  * The embedded engine: one SQLite file, WAL, synchronous=FULL (a commit is on disk when
  * it returns), mode 0600 because it holds decrypted reports.
  *
  * Writes are group-committed: every job queued while a transaction is open joins the next
- * one (`BEGIN IMMEDIATE`, a SAVEPOINT per job, one COMMIT, one fsync for all of them).
+ * one (`BEGIN IMMEDIATE`, a SAVEPOINT per job, one COMMIT, one fsync for all of them); a
+ * lazy write (nobody waits on it) waits up to LAZY_WAIT_MS for another job to join.
  * Another process holding the write lock (`intake ingest` beside `intake serve`) is waited
  * for from a timer with busy_timeout 0 — SQLite's own busy handler would sleep inside the
  * synchronous call and stop every SMTP session of this process (research/storage.md §1).
@@ -18,17 +19,22 @@ import type { Dialect, Row, SqlEngine, SqlTx, SqlValue } from './sql.js';
  */
 const MAX_BATCH = 64;
 const LOCK_WAIT_MS = 30_000;
+/** How long a lazy write (WriteOptions) waits for another transaction to join before committing alone. */
+const LAZY_WAIT_MS = 20;
 
 interface Job {
   work: (tx: SqlTx) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+  lazy: boolean;
 }
 
 export interface SqliteOptions {
   file: string;
   /** How long a write waits for another process's lock before failing (temporary). */
   lockWaitMs?: number;
+  /** How long a lazy write waits for another job to join its transaction (default LAZY_WAIT_MS). */
+  lazyWaitMs?: number;
 }
 
 export class SqliteEngine implements SqlEngine {
@@ -37,8 +43,10 @@ export class SqliteEngine implements SqlEngine {
   private readonly writer: Connection;
   private readonly reader: Connection;
   private readonly lockWaitMs: number;
+  private readonly lazyWaitMs: number;
   private queue: Job[] = [];
   private flushing = false;
+  private lazyTimer: NodeJS.Timeout | null = null;
   private reads: Promise<unknown> = Promise.resolve();
   private closed = false;
   private idle: Array<() => void> = [];
@@ -56,6 +64,7 @@ export class SqliteEngine implements SqlEngine {
   private constructor(options: SqliteOptions) {
     this.file = path.resolve(options.file);
     this.lockWaitMs = options.lockWaitMs ?? LOCK_WAIT_MS;
+    this.lazyWaitMs = options.lazyWaitMs ?? LAZY_WAIT_MS;
     createPrivateFile(this.file);
     this.writer = new Connection(this.file);
     try {
@@ -69,10 +78,10 @@ export class SqliteEngine implements SqlEngine {
     for (const suffix of ['-wal', '-shm']) chmodQuietly(`${this.file}${suffix}`);
   }
 
-  write<T>(work: (tx: SqlTx) => Promise<T>): Promise<T> {
+  write<T>(work: (tx: SqlTx) => Promise<T>, options: WriteOptions = {}): Promise<T> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject, lazy: options.lazy === true });
       this.kick();
     });
   }
@@ -107,6 +116,7 @@ export class SqliteEngine implements SqlEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.kick(); // a lazy write waits no longer
     if (this.flushing || this.queue.length > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
     await this.reads;
     this.reader.db.close();
@@ -118,6 +128,21 @@ export class SqliteEngine implements SqlEngine {
       if (!this.flushing) for (const done of this.idle.splice(0)) done();
       return;
     }
+    // Only lazy writes queued: they wait a little for a transaction to join (one fsync fewer).
+    if (!this.closed && this.queue.every((job) => job.lazy)) {
+      this.lazyTimer ??= setTimeout(() => {
+        this.lazyTimer = null;
+        this.startFlush();
+      }, this.lazyWaitMs);
+      return;
+    }
+    this.startFlush();
+  }
+
+  private startFlush(): void {
+    if (this.flushing || this.queue.length === 0) return;
+    if (this.lazyTimer) clearTimeout(this.lazyTimer);
+    this.lazyTimer = null;
     this.flushing = true;
     // Let every job that is ready this turn join the same transaction.
     setImmediate(() => void this.flush());

@@ -29,6 +29,34 @@ describe('the SQLite engine', () => {
     await store.close();
   });
 
+  it('a lazy write waits to join the next transaction, commits alone when none comes, and close does not wait for it', async () => {
+    const file = path.join(await tempDir('intake-engine-', 'file'), 'intake.sqlite');
+    const seen = (engine: SqliteEngine, uid: number) => engine.read((tx) => tx.get('SELECT uid FROM imap_seen WHERE mailbox = ? AND uid = ?', ['lazy', uid]));
+    const insert = (uid: number) => async (tx: Parameters<Parameters<SqliteEngine['write']>[0]>[0]) => void (await tx.run('INSERT INTO imap_seen (mailbox, uid) VALUES (?, ?)', ['lazy', uid]));
+    // A long wait: the lazy write is still queued when the ordinary write comes, whatever the machine's load.
+    const patient = await SqlStore.open(await SqliteEngine.open({ file, lazyWaitMs: 60_000 }), file);
+    const engine = patient.sql as SqliteEngine;
+    const before = { ...engine.stats };
+    const lazy = engine.write(insert(1), { lazy: true });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await seen(engine, 1)).toBeUndefined();
+    await engine.write(insert(2));
+    await lazy;
+    // Both in the ordinary write's transaction: one COMMIT, one fsync.
+    expect([engine.stats.transactions - before.transactions, engine.stats.jobs - before.jobs]).toEqual([1, 2]);
+    // Closing commits a waiting lazy write at once: it is on disk for the next process.
+    const last = engine.write(insert(3), { lazy: true });
+    await patient.close();
+    await last;
+    // With the default wait, a lazy write that no other joins is committed alone soon after.
+    const again = await SqlStore.open(await SqliteEngine.open({ file }), file);
+    const reopened = again.sql as SqliteEngine;
+    expect(await seen(reopened, 3)).toEqual({ uid: 3 });
+    await reopened.write(insert(4), { lazy: true });
+    expect(await seen(reopened, 4)).toEqual({ uid: 4 });
+    await again.close();
+  });
+
   it('commits writes queued together in one transaction; a failing job rolls back alone', async () => {
     const { engine, store } = await opened();
     const before = { ...engine.stats };
