@@ -14,7 +14,8 @@ import { removeNode, sendAll, stageMeans, startNode, startRelay, syncCalls, type
  * `gpg --decrypt` spawned per message on the same ciphertexts in the same run (one at a
  * time, and one per core). Also: the same with `store.engine: postgresql` and two nodes;
  * fsync + fdatasync calls per message in serve (strace -f -c, when installed); time to
- * 250 at half the saturated rate while the pipeline runs.
+ * 250 at half the saturated rate while the pipeline runs; and the SQLite runs again with
+ * store.thread (the store in its own thread).
  */
 const COUNT = Number(process.env.BENCH_COUNT ?? 200);
 /** Messages of the paced phase (half the saturated rate), after the saturated one on the same node. */
@@ -28,9 +29,11 @@ const pacedMessages = await Promise.all(Array.from({ length: PACED }, async (_, 
 const gpgSerial = await gpgDecrypt('cv25519', corpus.map((c) => c.armored), 1);
 const gpgParallel = await gpgDecrypt('cv25519', corpus.map((c) => c.armored), CORES);
 
-// BENCH_SERVE_RUNS (e.g. "sqlite") runs only some of the runs: sqlite, postgresql, strace.
-const runs = new Set((process.env.BENCH_SERVE_RUNS ?? 'sqlite,postgresql,strace').split(','));
+// BENCH_SERVE_RUNS (e.g. "sqlite") runs only some of the runs: sqlite, thread, postgresql, strace.
+const runs = new Set((process.env.BENCH_SERVE_RUNS ?? 'sqlite,thread,postgresql,strace').split(','));
 const sqlite = await run(1, null, { paced: PACED > 0 });
+// store.thread: the same, with the SQLite store in its own thread.
+const threaded = runs.has('thread') ? await run(1, { thread: true }, { paced: PACED > 0 }) : null;
 const cluster = runs.has('postgresql') ? await startBenchCluster().catch(() => null) : null;
 const postgres = cluster ? await run(2, { engine: 'postgresql', url: await cluster.createDatabase('bench_two_nodes') }) : null;
 await cluster?.stop();
@@ -43,6 +46,7 @@ const hasStrace = (() => {
   }
 })();
 const traced = hasStrace && runs.has('strace') ? await run(1, null, { strace: true, count: Math.min(COUNT, 100) }) : null;
+const threadTraced = hasStrace && runs.has('thread') && runs.has('strace') ? await run(1, { thread: true }, { strace: true, count: Math.min(COUNT, 100) }) : null;
 
 report({
   section: 'serve-encrypted',
@@ -69,6 +73,14 @@ report({
   pacedP50MsTo250: sqlite.paced?.p50 ?? null,
   pacedP99MsTo250: sqlite.paced?.p99 ?? null,
   pacedP99Target: 25,
+  threadServePerSecond: threaded ? round(COUNT / threaded.seconds) : null,
+  ratioThreadVsGpgSerial: threaded ? round(gpgSerial / threaded.seconds, 2) : null,
+  threadCpuMsPerMessage: threaded?.cpuMsPerMessage ?? null,
+  threadCpuMsPerMessageByThread: threaded?.cpuMsPerMessageByThread ?? null,
+  threadFsyncPerMessageInServe: threadTraced?.syncs == null ? null : round(threadTraced.syncs / threadTraced.count, 2),
+  threadSaturatedP99MsTo250: threaded?.p99 ?? null,
+  threadPacedP50MsTo250: threaded?.paced?.p50 ?? null,
+  threadPacedP99MsTo250: threaded?.paced?.p99 ?? null,
   peakRssMiB: peakRssMiB(),
 });
 
@@ -78,7 +90,7 @@ async function run(nodes: number, store: Record<string, unknown> | null, options
   const started: ServeNode[] = [];
   const total = count + (options.paced ? pacedMessages.length : 0);
   for (let i = 0; i < nodes; i++) started.push(await startNode(relay.port, { ...(store ? { store } : {}), ackLimit: total + 1, strace: options.strace ?? false }));
-  process.stderr.write(`serve-encrypted: ${nodes} node(s), ${store ? 'postgresql' : 'sqlite'}${options.strace ? ', strace' : ''}, ${count} messages\n`);
+  process.stderr.write(`serve-encrypted: ${nodes} node(s), ${store?.engine === 'postgresql' ? 'postgresql' : store?.thread ? 'sqlite in its own thread' : 'sqlite'}${options.strace ? ', strace' : ''}, ${count} messages\n`);
   const ports = started.map((n) => n.port);
   const cpu = async () => (await Promise.all(started.map((n) => n.cpuMs()))).reduce<number | null>((sum, ms) => (sum === null || ms === null ? null : sum + ms), 0);
   const threads = async () => {

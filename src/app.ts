@@ -120,8 +120,8 @@ export async function openApp({ config, logger, env = process.env, now = () => n
       config.outbound.mode === 'smtp'
         ? await relayDeliver(config, env)
         : pickupDirectory(config.archive.dir);
-    // In its own thread for intake serve: no COMMIT's fsync ever holds the SMTP event loop.
-    const store = (openedStore = await openPipelineStore(config, env, { thread: daemon }));
+    // store.thread: in its own thread for intake serve, so no COMMIT's fsync holds the SMTP event loop.
+    const store = (openedStore = await openPipelineStore(config, env, { thread: daemon && config.store.thread }));
     const keys: KeyMaterial = { team, keyring };
     // The report knowledge (forms, rules) lives where the tasks run: with workers, only there.
     const sandbox = pool ?? (await inlineTasks(config, keys));

@@ -33,9 +33,9 @@ export function redactUrl(url: string): string {
 }
 
 /**
- * The store of the pipeline: for `intake serve` (`thread`) on SQLite in a thread of its
- * own (store-thread.ts), so that no COMMIT's fsync holds the event loop that answers
- * SMTP; PostgreSQL's I/O is asynchronous already. One-shot commands use `openStore`.
+ * The store of the pipeline: for `intake serve` with `store.thread` (`thread`) on SQLite in
+ * a thread of its own (store-thread.ts), so that no COMMIT's fsync holds the event loop
+ * that answers SMTP; PostgreSQL's I/O is asynchronous already. Otherwise `openStore`.
  */
 export async function openPipelineStore(config: Config, env: NodeJS.ProcessEnv, { thread }: { thread: boolean }): Promise<IntakeStore> {
   if (config.store.engine !== 'sqlite' || !thread) return openStore(config, env);

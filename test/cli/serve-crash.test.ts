@@ -33,15 +33,17 @@ afterAll(async () => {
 });
 
 const cases = [
-  { engine: 'sqlite', killAfter: 30 },
-  { engine: 'sqlite', killAfter: 150 },
-  { engine: 'sqlite', killAfter: 270 },
-  { engine: 'postgresql', killAfter: 100 },
-  { engine: 'postgresql', killAfter: 250 },
+  { engine: 'sqlite', killAfter: 30, thread: false },
+  { engine: 'sqlite', killAfter: 150, thread: false },
+  { engine: 'sqlite', killAfter: 270, thread: false },
+  // store.thread: the SQLite store in its own thread, killed with the process.
+  { engine: 'sqlite', killAfter: 150, thread: true },
+  { engine: 'postgresql', killAfter: 100, thread: false },
+  { engine: 'postgresql', killAfter: 250, thread: false },
 ] as const;
 
 describe('intake serve killed with SIGKILL during a burst', () => {
-  it.each(cases)('$engine, after $killAfter accepted messages: every 250 stored once, no ticket twice, each ack delivered', async ({ engine, killAfter }) => {
+  it.each(cases)('$engine (store thread: $thread), after $killAfter accepted messages: every 250 stored once, no ticket twice, each ack delivered', async ({ engine, killAfter, thread }) => {
     const dir = await tempDir();
     const sink = await startSink();
     sinks.push(sink);
@@ -50,7 +52,7 @@ describe('intake serve killed with SIGKILL during a burst', () => {
       log: { level: 'info', file: 'data/logs/intake.log' },
       ack: { maxPerSenderPerDay: 1000 },
       outbound: { mode: 'smtp', host: '127.0.0.1', port: sink.port, retryInitialSeconds: 0.5, retryMaxSeconds: 1, pollSeconds: 0.5, leaseSeconds: 2 },
-      ...(url ? { store: { engine: 'postgresql', url } } : {}),
+      ...(url ? { store: { engine: 'postgresql', url } } : { store: { thread } }),
     });
 
     const first = startServe(dir, config);

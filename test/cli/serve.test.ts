@@ -18,7 +18,7 @@ const message = (token: string) =>
 describe('intake serve', () => {
   it('takes mail over SMTP, logs a health line, and on SIGTERM finishes and exits 0', async () => {
     const dir = await tempDir();
-    const config = await writeServeConfig(dir, { log: { level: 'debug', file: 'data/logs/intake.log', healthIntervalSeconds: 0.2 } });
+    const config = await writeServeConfig(dir, { log: { level: 'debug', file: 'data/logs/intake.log', healthIntervalSeconds: 0.2 }, store: { thread: true } });
     const serve = startServe(dir, config);
     const port = await serve.smtpPort();
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port, ignoreTLS: true });
@@ -27,7 +27,7 @@ describe('intake serve', () => {
 
     const health = await serve.waitForLine((l) => l.msg === 'health' && (l.counts as Record<string, number>)['outcome.new'] === 1, 'a health line counting the message');
     expect(health).toMatchObject({ level: 20, queueDepth: 0, received: 0, counts: { 'smtp.accepted': 1, 'outcome.new': 1 } });
-    // The SQLite store runs in a thread of its own (store/store-thread.ts), named as /proc shows it.
+    // store.thread: the SQLite store runs in a thread of its own (store/store-thread.ts), named as /proc shows it.
     const tasks = await readdir(`/proc/${serve.child.pid}/task`);
     const names = await Promise.all(tasks.map((t) => readFile(`/proc/${serve.child.pid}/task/${t}/comm`, 'utf8').then((n) => n.trim(), () => '')));
     expect(names).toContain('intake-store');
