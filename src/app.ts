@@ -120,7 +120,7 @@ export async function openApp({ config, logger, env = process.env, now = () => n
       config.outbound.mode === 'smtp'
         ? await relayDeliver(config, env)
         : pickupDirectory(config.archive.dir);
-    // store.thread: in its own thread for intake serve, so no COMMIT's fsync holds the SMTP event loop.
+    // store.thread (default): in its own thread for intake serve, so no COMMIT's fsync holds the SMTP event loop.
     const store = (openedStore = await openPipelineStore(config, env, { thread: daemon && config.store.thread }));
     const keys: KeyMaterial = { team, keyring };
     // The report knowledge (forms, rules) lives where the tasks run: with workers, only there.

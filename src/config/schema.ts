@@ -276,8 +276,8 @@ const store = z
     urlFile: nullablePath.default(null),
     /** sqlite: how long a write waits for another process's lock (retried from a timer), then fails temporarily (SMTP 451, exit 75). */
     lockWaitSeconds: z.number().positive().max(3600).default(30),
-    /** sqlite, intake serve: the store in a thread of its own (no COMMIT's fsync on the event loop; slower on 2 cores, README Performance). */
-    thread: z.boolean().default(false),
+    /** sqlite, intake serve: the store in a thread of its own (no statement or COMMIT's fsync on the event loop; README Performance). */
+    thread: z.boolean().default(true),
     /** postgresql: connections per process. */
     connections: z.number().int().min(1).max(64).default(4),
   })
