@@ -1,4 +1,4 @@
-import { initialDraft, type ReceivedMessage } from '../model/draft.js';
+import { initialDraft, type Draft, type ReceivedMessage } from '../model/draft.js';
 import { asIntakeError } from '../model/errors.js';
 import type { Outcome } from '../model/outcome.js';
 import { escapeForLog } from '../log/escape.js';
@@ -22,7 +22,7 @@ export async function processReceived(message: ReceivedMessage, ctx: EffectConte
       await ctx.store.receiptDuplicate(message.receiptId, message.sha256);
       return duplicate(message, known, ctx);
     }
-    const { draft, timings } = await runPipeline(initialDraft(message), ctx);
+    const { draft, timings } = await runPipeline(guardAbandoned(initialDraft(message), message, ctx), ctx);
     const fields = { ...reportLogFields(draft, performance.now() - started, ctx.config.limits.logListEntries), stages: timings };
     if (draft.urgent.flag) logger.warn(fields, 'report processed');
     else logger.info(fields, 'report processed');
@@ -43,4 +43,21 @@ export async function processReceived(message: ReceivedMessage, ctx: EffectConte
 function duplicate(message: ReceivedMessage, at: { ticket: string; seq: number }, ctx: EffectContext): Outcome {
   ctx.logger.info({ ticket: at.ticket, seq: at.seq, sha256: message.sha256, transport: message.transport.kind }, 'duplicate message');
   return { kind: 'archived', ticket: at.ticket, seq: at.seq, status: 'duplicate' };
+}
+
+/**
+ * A message whose processing the process did not survive — `ABANDONED_LIMIT` times its
+ * holder went away before finishing it (an abort the worker's limits could not catch:
+ * V8 ends the whole process for some allocation shapes despite `resourceLimits`) — is not
+ * parsed again: it is stored as `overrun` like a message over its budget (raw kept, ticket
+ * flagged, an error line), so one message cannot keep a daemon in a restart loop.
+ */
+export const ABANDONED_LIMIT = 3;
+
+function guardAbandoned(draft: Draft, message: ReceivedMessage, ctx: EffectContext): Draft {
+  const abandoned = message.abandoned ?? 0;
+  if (abandoned < ABANDONED_LIMIT) return draft;
+  const error = `processing did not finish ${abandoned} times (the process stopped while parsing it); not parsed again`;
+  ctx.logger.error({ receipt: message.receiptId, sha256: message.sha256, abandoned, limit: 'abandoned' }, 'message stopped its process repeatedly; stored unparsed as overrun');
+  return { ...draft, workMs: ctx.config.processing.timeoutSeconds * 1000, parse: { status: 'overrun', error } };
 }

@@ -107,6 +107,11 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'operator workbench: search index, ticket events, replies, hand-off deliveries, RT links',
     statements: workbenchSchema,
   },
+  {
+    version: 3,
+    description: 'receipts count the processes that died holding them (a message that kills its process is not parsed for ever)',
+    statements: () => ['ALTER TABLE receipt ADD COLUMN abandoned INTEGER NOT NULL DEFAULT 0'],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

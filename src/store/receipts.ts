@@ -19,7 +19,8 @@ export async function receive(engine: SqlEngine, raw: Buffer, transport: Transpo
     );
     const row = await tx.get<{ id: number | string }>(
       'INSERT INTO receipt (sha256, received_at, transport, lease_owner, lease_until) VALUES (?, ?, ?, ?, ?) RETURNING id',
-      [sha256, at, JSON.stringify(transport), lease.owner, leaseUntil(lease)],
+      // A lease already over (ms < 0: `intake import`'s due-at-once receipts) is nobody's.
+      [sha256, at, JSON.stringify(transport), lease.ms < 0 ? null : lease.owner, leaseUntil(lease)],
     );
     return String(row!.id);
   });
@@ -39,11 +40,15 @@ export async function claimReceipts(engine: SqlEngine, lease: Lease, limit: numb
       `SELECT id FROM receipt WHERE state = 'pending' AND (lease_until <= ?${own}) ORDER BY lease_until, id LIMIT ?${engine.dialect.skipLocked}`,
       [now, ...ownParams, limit],
     );
-    const claimed: Array<{ id: number | string; sha256: string; received_at: string; transport: string; bytes: unknown }> = [];
+    const claimed: Array<{ id: number | string; sha256: string; received_at: string; transport: string; abandoned: number | string; bytes: unknown }> = [];
     for (const { id } of due) {
-      await tx.run('UPDATE receipt SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 WHERE id = ?', [lease.owner, leaseUntil(lease), id]);
+      // Still held when its lease ran out (receiptFailed releases it): its process went away mid-message.
+      await tx.run(
+        'UPDATE receipt SET abandoned = abandoned + CASE WHEN lease_owner IS NULL THEN 0 ELSE 1 END, lease_owner = ?, lease_until = ?, attempts = attempts + 1 WHERE id = ?',
+        [lease.owner, leaseUntil(lease), id],
+      );
       const row = await tx.get<(typeof claimed)[number]>(
-        'SELECT r.id, r.sha256, r.received_at, r.transport, m.bytes FROM receipt r JOIN raw_message m ON m.sha256 = r.sha256 WHERE r.id = ?',
+        'SELECT r.id, r.sha256, r.received_at, r.transport, r.abandoned, m.bytes FROM receipt r JOIN raw_message m ON m.sha256 = r.sha256 WHERE r.id = ?',
         [id],
       );
       if (row) claimed.push(row);
@@ -56,6 +61,7 @@ export async function claimReceipts(engine: SqlEngine, lease: Lease, limit: numb
     sha256: row.sha256,
     receivedAt: new Date(row.received_at),
     transport: JSON.parse(row.transport) as TransportInfo,
+    abandoned: Number(row.abandoned),
   }));
 }
 

@@ -21,6 +21,11 @@ export interface ReceivedMessage {
   sha256: string;
   receivedAt: Date;
   transport: TransportInfo;
+  /**
+   * How many times a process that held this receipt went away before finishing it (its
+   * lease ran out while it still held it: a crash, a kill, an abort). 0 for a new one.
+   */
+  abandoned?: number;
 }
 
 /** An automatic-response quota: at most `max` grants per `key` and `day` (the key is computed by the caller). */
