@@ -12,7 +12,7 @@ import type { Lease, ReceivedMessage } from './store.js';
 export async function receive(engine: SqlEngine, raw: Buffer, transport: TransportInfo, receivedAt: Date, lease: Lease): Promise<ReceivedMessage> {
   const sha256 = sha256Hex(raw);
   const at = receivedAt.toISOString();
-  const id = await engine.write(async (tx) => {
+  const stored = await engine.write(async (tx) => {
     await tx.run(
       'INSERT INTO raw_message (sha256, size, bytes, first_received_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING',
       [sha256, raw.length, raw, at],
@@ -22,9 +22,16 @@ export async function receive(engine: SqlEngine, raw: Buffer, transport: Transpo
       // A lease already over (ms < 0: `intake import`'s due-at-once receipts) is nobody's.
       [sha256, at, JSON.stringify(transport), lease.ms < 0 ? null : lease.owner, leaseUntil(lease)],
     );
-    return String(row!.id);
+    const id = String(row!.id);
+    // Earlier deliveries of the same bytes whose process died holding them (an MTA retrying
+    // after `intake ingest` was aborted): their holders count as this message's too.
+    const dead = await tx.get<{ n: number | string }>(
+      `SELECT COUNT(*) AS n FROM receipt WHERE sha256 = ? AND state = 'pending' AND lease_owner IS NOT NULL AND lease_until <= ? AND id <> ?`,
+      [sha256, lease.now.toISOString(), Number(id)],
+    );
+    return { id, abandoned: Number(dead?.n ?? 0) };
   });
-  return { receiptId: id, raw, sha256, receivedAt, transport };
+  return { receiptId: stored.id, raw, sha256, receivedAt, transport, abandoned: stored.abandoned };
 }
 
 export async function claimReceipts(engine: SqlEngine, lease: Lease, limit: number, ownerPrefix: string | null): Promise<ReceivedMessage[]> {

@@ -56,4 +56,20 @@ describe('a message its process does not survive', () => {
     expect(t.logs.lines.find((l) => l.limit === 'abandoned')).toMatchObject({ level: 50, abandoned: ABANDONED_LIMIT });
     expect(await t.app.store.pendingReceipts()).toBe(0);
   });
+
+  it('counts earlier deliveries of the same bytes whose process died holding them (an MTA retrying after an abort)', async () => {
+    const t = await createTestApp();
+    const now = () => t.clock.now();
+    const transport = fileTransport('mallory@example.net', ['cert@xyz.example']);
+    const deliveries: number[] = [];
+    for (let n = 0; n < ABANDONED_LIMIT; n++) {
+      deliveries.push((await t.app.store.receive(raw, transport, now(), { owner: `ingest-${n}`, now: now(), ms: 1 })).abandoned ?? -1);
+      t.clock.advance(10);
+    }
+    expect(deliveries).toEqual([0, 1, 2]);
+    const outcome = await t.app.ingest(raw, transport);
+    expect(outcome).toMatchObject({ kind: 'archived', status: 'new' });
+    const [ticket] = await t.app.store.tickets.list();
+    expect((await t.app.store.tickets.messages(ticket!.id))[0]!.parse.status).toBe('overrun');
+  });
 });
