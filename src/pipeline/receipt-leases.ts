@@ -31,7 +31,7 @@ export class ReceiptLeases {
     this.deps = deps;
   }
 
-  /** Receipts held now (for tests and the health line). */
+  /** How many receipts are held now. */
   get size(): number {
     return this.held.size;
   }

@@ -7,7 +7,7 @@ import { checkPaths } from './check-paths.js';
 import { checkPorts } from './check-ports.js';
 import { checkHandoff } from './check-handoff.js';
 import { checkSecrets } from './check-secrets.js';
-import { checkStore } from './check-store.js';
+import { checkStoreAccess } from './check-store-access.js';
 import { checkTeamKey } from './check-team-key.js';
 import { configFinding, type Finding } from './finding.js';
 
@@ -35,7 +35,7 @@ export async function checkStartup(config: Config, env: NodeJS.ProcessEnv, now: 
     checkAckTemplates(config),
     reportKnowledgeProblems(config),
     checkHandoff(config, env),
-    checkStore(config, env),
+    checkStoreAccess(config, env),
   ]);
   const data: Finding[] = [...keyring, ...templates, ...knowledge].map(configFinding);
   return {

@@ -14,7 +14,7 @@ const CONNECT_TIMEOUT_MS = 5000;
  * serve until it answers; a refused login or a missing database needs the configuration
  * (or the database) changed, so that is a problem.
  */
-export async function checkStore(config: Config, env: NodeJS.ProcessEnv): Promise<{ problems: Finding[]; warnings: Finding[] }> {
+export async function checkStoreAccess(config: Config, env: NodeJS.ProcessEnv): Promise<{ problems: Finding[]; warnings: Finding[] }> {
   if (config.store.engine === 'sqlite') return { problems: newer(sqliteSchemaVersion(sqlitePath(config))), warnings: [] };
   let url: string;
   try {
