@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmod, readdir, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, cp, readdir, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,10 +14,16 @@ interface Run {
   stderr: string;
 }
 
+interface Runtime {
+  node: string;
+  cli: string;
+}
+
 /** `intake ARGS`, killed if it is still running after `timeoutMs` (a serve that should have refused). */
-function intake(dir: string, args: string[], options: { env?: NodeJS.ProcessEnv; uid?: number; timeoutMs?: number } = {}): Promise<Run> {
+function intake(dir: string, args: string[], options: { env?: NodeJS.ProcessEnv; uid?: number; timeoutMs?: number; runtime?: Runtime } = {}): Promise<Run> {
+  const { node, cli } = options.runtime ?? { node: process.execPath, cli: CLI };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args, '--config', path.join(dir, 'config.yaml')], {
+    const child = spawn(node, [cli, ...args, '--config', path.join(dir, 'config.yaml')], {
       cwd: dir,
       env: { ...process.env, ...options.env },
       ...(options.uid !== undefined ? { uid: options.uid, gid: options.uid } : {}),
@@ -37,7 +43,25 @@ function intake(dir: string, args: string[], options: { env?: NodeJS.ProcessEnv;
 }
 
 /** `config check` and `serve` on the same configuration: what each says, side by side. */
-async function checkAndServe(dir: string, options: { env?: NodeJS.ProcessEnv; uid?: number } = {}) {
+/**
+ * The runtime and the package's shipped files (package.json "files": the bundle, config/)
+ * copied where another user can reach them, as a production install is: the checkout may
+ * sit below a directory only its owner may enter (a clone into `mktemp -d`).
+ */
+async function installedForOtherUsers(): Promise<Runtime> {
+  const root = await tempDir();
+  await chmod(root, 0o755);
+  const packageRoot = path.resolve(path.dirname(CLI), '../..');
+  for (const part of ['package.json', 'config', path.relative(packageRoot, path.dirname(CLI))]) {
+    await cp(path.join(packageRoot, part), path.join(root, part), { recursive: true });
+  }
+  const node = path.join(root, 'node');
+  await copyFile(process.execPath, node);
+  await chmod(node, 0o755);
+  return { node, cli: path.join(root, path.relative(packageRoot, CLI)) };
+}
+
+async function checkAndServe(dir: string, options: { env?: NodeJS.ProcessEnv; uid?: number; runtime?: Runtime } = {}) {
   const check = await intake(dir, ['config', 'check'], options);
   const serve = await intake(dir, ['serve'], { ...options, timeoutMs: 30_000 });
   const lines = serve.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -140,7 +164,7 @@ describe('intake config check says what intake serve refuses (issue 13 item 2)',
     // A store made by a command run as root: the daemon's user could not write it.
     await writeFile(path.join(dir, 'data', 'intake.sqlite'), '');
     await chmod(dir, 0o755);
-    const r = await checkAndServe(dir, { uid: 65534 });
+    const r = await checkAndServe(dir, { uid: 65534, runtime: await installedForOtherUsers() });
     expect(r.check.code).toBe(78);
     expect(r.checkProblems).toEqual([
       expect.stringMatching(new RegExp(`^pgp.privateKeyFile: cannot read the team key ${path.join(dir, 'keys/team.sec.asc')}: EACCES`)),
