@@ -82,7 +82,7 @@ async function oneThread(algo: Algo, messages: Buffer[]): Promise<number> {
 /** The product's sandbox worker pool (processing.workers): parse-mime and OpenPGP in the workers. */
 async function workerPool(algo: Algo, messages: Buffer[]): Promise<number> {
   const ctx = await stageContext(algo);
-  const workers = startWorkerPool({ size: CORES, init: { config: ctx.config, passphrase: null }, memoryMiB: ctx.config.processing.workerMemoryMiB, logger: pino({ level: 'silent' }) });
+  const workers = startWorkerPool({ size: CORES, init: { config: ctx.config, passphrase: { value: null, source: null } }, memoryMiB: ctx.config.processing.workerMemoryMiB, logger: pino({ level: 'silent' }) });
   const withWorkers = { ...ctx, sandbox: workers };
   await Promise.all(messages.slice(0, CORES * 2).map((raw) => openReport(raw, withWorkers))); // warm-up
   const started = performance.now();

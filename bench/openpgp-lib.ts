@@ -14,7 +14,7 @@ import { hardenedOpenpgpConfig } from '../src/openpgp/openpgp-config.js';
 import { readTeamKey } from '../src/keys/team-key.js';
 import { initialDraft, type Draft } from '../src/model/draft.js';
 import { fileTransport } from '../src/model/transport.js';
-import type { StageContext } from '../src/pipeline/stage.js';
+import type { KeyMaterial, StageContext } from '../src/pipeline/stage.js';
 import { parseMime } from '../src/pipeline/stages/parse-mime.js';
 import { unwrapOpenpgp } from '../src/pipeline/stages/unwrap-openpgp.js';
 import { pgpContextFor } from '../src/openpgp/pgp-context.js';
@@ -33,7 +33,7 @@ export const SETUP: Record<Algo, { team: string; reporter: string; from: string 
   rsa3072: { team: 'team-rsa', reporter: 'bob', from: 'Bob Reporter <bob@example.net>' },
 };
 
-export async function stageContext(algo: Algo): Promise<StageContext> {
+export async function stageContext(algo: Algo): Promise<StageContext & { keys: KeyMaterial }> {
   const config = parseConfig(
     'bench.yaml',
     YAML.stringify({

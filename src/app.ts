@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import { loadAckTemplates } from './compose/ack-template.js';
-import { composePlanned } from './compose/mail-plan.js';
+import { composePlanned, type MailPlan } from './compose/mail-plan.js';
+import type { OutgoingMail } from './model/outgoing-mail.js';
 import { OutboxSender, type DeliverEntry } from './effects/outbox-sender.js';
 import { pickupDirectory } from './effects/pickup-directory.js';
 import { Counters } from './log/counters.js';
@@ -16,17 +17,19 @@ import { temporary } from './model/errors.js';
 import type { TransportInfo } from './model/transport.js';
 import { processReceived } from './pipeline/process-received.js';
 import { ReceiptRecovery } from './pipeline/receipt-recovery.js';
-import type { EffectContext, KeyMaterial } from './pipeline/stage.js';
+import type { ContextKeys, EffectContext, KeyMaterial } from './pipeline/stage.js';
 import { WorkQueue } from './pipeline/work-queue.js';
 import { loadKeyring } from './keys/keyring.js';
-import { loadTeamKey } from './keys/load-team-key.js';
-import type { TeamKey } from './keys/team-key.js';
+import { loadTeamKey, unusableTeamKey } from './keys/load-team-key.js';
+import { teamKeyFacts, type TeamKey, type TeamKeyFacts } from './keys/team-key.js';
 import { NO_EVENTS, type IntakeEvents } from './model/intake-events.js';
 import type { HealthSources } from './monitor/health.js';
 import type { QueueDepths } from './monitor/metrics.js';
 import { hardenedOpenpgpConfig } from './openpgp/openpgp-config.js';
 import type { Sandbox } from './sandbox/sandbox.js';
 import { startSandboxWorkers } from './sandbox/start-sandbox.js';
+import type { WorkerSandbox } from './sandbox/worker-pool.js';
+import { prepareZone } from './model/zoned-time.js';
 import { HandoffSender } from './handoff/handoff-sender.js';
 import { handoffConfigured, handoffTargetIds, handoffTargets } from './handoff/handoff-targets.js';
 import { openPipelineStore } from './store/open-store.js';
@@ -47,7 +50,7 @@ export interface AppDeps {
   /** Observers of messages, acks and workers (intake serve's metrics); default: none. */
   events?: IntakeEvents;
   /** Sandbox workers the caller started already (sandbox/start-sandbox.ts), or null for none (tasks inline). */
-  sandbox?: Sandbox | null;
+  sandbox?: WorkerSandbox | null;
 }
 
 export { sandboxWorkerCount } from './sandbox/start-sandbox.js';
@@ -64,6 +67,8 @@ export interface App {
   readonly config: Config;
   readonly store: IntakeStore;
   readonly context: EffectContext;
+  /** The key material this thread holds (serve; processing.workers: 0); null when only the sandbox workers hold it (one-shot commands). */
+  readonly keys: KeyMaterial | null;
   readonly queue: WorkQueue;
   /** Delivers the outbox (to the relay, or into the pickup directory). Runs between start and stop. */
   readonly outboxSender: OutboxSender;
@@ -112,19 +117,29 @@ export async function openApp({ config, logger, env = process.env, now = () => n
     throw error;
   }
 
-  async function assembleApp(): Promise<App> {
+  async function loadKeyMaterial(): Promise<KeyMaterial> {
     const team = teamKey ?? (await loadTeamKey(config, env, now())).key;
-    const keyring = await loadKeyring(config.pgp.keyringDir, logger, hardenedOpenpgpConfig(config, team.isRsa));
+    return { team, keyring: await loadKeyring(config.pgp.keyringDir, logger, hardenedOpenpgpConfig(config, team.isRsa)) };
+  }
+
+  async function assembleApp(): Promise<App> {
+    // A one-shot command with sandbox workers holds no key: its first worker reads, unlocks
+    // and judges the team key anyway and reports its facts (sandbox-worker.ts), so this
+    // thread loads no OpenPGP key and opens the store meanwhile (a pipe delivery's start-up).
+    const workersHoldKeys = pool !== null && !daemon && teamKey === undefined;
+    const full: KeyMaterial | null = workersHoldKeys ? null : await loadKeyMaterial();
     const templates = await loadAckTemplates(config);
     const deliver: DeliverEntry =
       config.outbound.mode === 'smtp'
         ? await relayDeliver(config, env)
         : pickupDirectory(config.archive.dir);
     // store.thread (default): in its own thread for intake serve, so no COMMIT's fsync holds the SMTP event loop.
-    const store = (openedStore = await openPipelineStore(config, env, { thread: daemon && config.store.thread }));
-    const keys: KeyMaterial = { team, keyring };
+    const store = (openedStore = await openPipelineStore(config, env, { thread: daemon && config.store.thread, daemon }));
     // The report knowledge (forms, rules) lives where the tasks run: with workers, only there.
-    const sandbox = pool ?? (await inlineTasks(config, keys));
+    const sandbox: Sandbox = pool ?? (await inlineTasks(config, full ?? (await loadKeyMaterial())));
+    // The first message needs the zone's calendar; its data loads while the worker starts.
+    prepareZone(config.team.timezone);
+    const keys: { team: TeamKeyFacts } & ContextKeys = full ?? { team: await teamKeyFromWorkers(pool, config) };
     const { nodePrefix, owner } = leaseOwner(config);
     // A process that delivers its own acks (serve; ingest writing pickup files) has its commits lease them to itself.
     const deliversOwn = daemon || config.outbound.mode === 'outbox';
@@ -133,7 +148,7 @@ export async function openApp({ config, logger, env = process.env, now = () => n
     const leaseMs = config.processing.timeoutSeconds * 2000;
     // Pickup files are independent writes (their delivered marks then share transactions); a relay gets one at a time.
     const parallel = config.outbound.mode === 'outbox' ? 4 : 1;
-    const outboxSender = new OutboxSender({ store, config, logger, now, deliver, owner, parallel, events, compose: (plan) => composePlanned(plan, keys) });
+    const outboxSender = new OutboxSender({ store, config, logger, now, deliver, owner, parallel, events, compose: (plan) => (full ? composePlanned(plan, full) : composeInSandbox(sandbox, plan, config)) });
     // Webhooks and Request Tracker (handoff.*): fed by the events the commits record.
     const handoffDeps = { config, env, tickets: store.tickets, queue: store.handoff, owner, now };
     const handoffSender = handoffConfigured(config) ? new HandoffSender({ ...handoffDeps, logger, loadTargets: () => handoffTargets(handoffDeps) }) : null;
@@ -209,6 +224,7 @@ export async function openApp({ config, logger, env = process.env, now = () => n
       config,
       store,
       context,
+      keys: full,
       queue,
       outboxSender,
       recovery,
@@ -252,10 +268,11 @@ export async function openApp({ config, logger, env = process.env, now = () => n
           logger.warn({ previous: keys.team.fingerprint, fingerprint: loaded.key.fingerprint }, 'the team key changed: acks are now signed with the new key');
         }
         for (const warning of loaded.warnings) logger.warn({ fingerprint: loaded.key.fingerprint }, `the team key ${warning}`);
-        keys.team = loaded.key;
-        keys.keyring = keyring;
+        // With full keys, `keys` is that same object.
+        if (full) Object.assign(full, { team: loaded.key, keyring });
+        else keys.team = teamKeyFacts(loaded.key);
         await sandbox.reload();
-        logger.info({ keys: keys.keyring.keys.length, teamKey: keys.team.fingerprint }, 'keyring reloaded');
+        logger.info({ keys: keyring.keys.length, teamKey: keys.team.fingerprint }, 'keyring reloaded');
       },
       /** Reverse order: transports stop accepting first; the queue drains; the store closes last. */
       async stop() {
@@ -278,6 +295,20 @@ export async function openApp({ config, logger, env = process.env, now = () => n
     };
     return app;
   }
+}
+
+/** The team key as the first sandbox worker judged it, refused as loadTeamKey refuses it. */
+async function teamKeyFromWorkers(pool: WorkerSandbox | null, config: Config): Promise<TeamKeyFacts> {
+  if (!pool) throw new Error('no sandbox workers to read the team key');
+  const { facts, problems } = await pool.teamKey();
+  if (problems.length > 0) throw unusableTeamKey(config.pgp.privateKeyFile, facts.fingerprint, problems);
+  return facts;
+}
+
+/** A queued plan composed where the keys are: in a sandbox worker, within the processing budget. */
+async function composeInSandbox(sandbox: Sandbox, plan: MailPlan, config: Config): Promise<OutgoingMail> {
+  const run = await sandbox.run('compose', { plan }, { budgetMs: config.processing.timeoutSeconds * 1000, label: plan.headers.messageId });
+  return run.value;
 }
 
 /**

@@ -1,11 +1,16 @@
 import * as openpgp from 'openpgp';
 import { keyStatus } from './key-validity.js';
-import type { TeamKey } from './team-key.js';
+import type { TeamKey, TeamKeyFacts } from './team-key.js';
 
 /** What an operator must fix (the key cannot do its job) and what they should know. */
 export interface TeamKeyJudgement {
   problems: string[];
   warnings: string[];
+}
+
+/** The team key as a sandbox worker read and judged it, for a thread that holds no key (worker-pool.ts). */
+export interface JudgedTeamKey extends TeamKeyJudgement {
+  facts: TeamKeyFacts;
 }
 
 const DAY_MS = 24 * 3600 * 1000;

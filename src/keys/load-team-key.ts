@@ -24,8 +24,11 @@ export async function loadTeamKey(config: Config, env: NodeJS.ProcessEnv, now: D
   const file = config.pgp.privateKeyFile;
   const key = await readTeamKey(file, await teamKeyPassphrase(config, env));
   const { problems, warnings } = await judgeTeamKey(key, now, hardenedOpenpgpConfig(config, key.isRsa));
-  if (problems.length > 0) {
-    throw permanent('team-key-unusable', `the team key ${file} (${key.fingerprint}) ${problems.join('; it ')}`);
-  }
+  if (problems.length > 0) throw unusableTeamKey(file, key.fingerprint, problems);
   return { key, warnings };
+}
+
+/** The refusal of a team key that cannot do its job, worded the same wherever it was judged. */
+export function unusableTeamKey(file: string, fingerprint: string, problems: readonly string[]): Error {
+  return permanent('team-key-unusable', `the team key ${file} (${fingerprint}) ${problems.join('; it ')}`);
 }

@@ -21,6 +21,17 @@ export interface TeamKey {
   passphraseProtected: boolean;
 }
 
+/**
+ * What a thread that never signs or decrypts needs to know of the team key: the ack names
+ * its fingerprint, the health check its expiry. A one-shot command with sandbox workers
+ * holds only this (the workers read and unlock the key itself, sandbox-worker.ts).
+ */
+export type TeamKeyFacts = Pick<TeamKey, 'fingerprint' | 'isRsa' | 'expires' | 'passphraseProtected'>;
+
+export function teamKeyFacts(key: TeamKeyFacts): TeamKeyFacts {
+  return { fingerprint: key.fingerprint, isRsa: key.isRsa, expires: key.expires, passphraseProtected: key.passphraseProtected };
+}
+
 /** The passphrase and where it came from, so an error can name the right place. */
 export interface TeamKeyPassphrase {
   value: string | null;

@@ -2,7 +2,7 @@ import type * as openpgp from 'openpgp';
 import type { Config } from '../config/schema.js';
 import type { Keyring } from '../keys/keyring.js';
 import type { TeamKey } from '../keys/team-key.js';
-import type { StageContext } from '../pipeline/stage.js';
+import type { KeyMaterial, StageContext } from '../pipeline/stage.js';
 import { maxDecompressedBytes, hardenedOpenpgpConfig } from './openpgp-config.js';
 import { newMessageBudget, type MessageBudget, type OpenpgpLimits } from './message-budget.js';
 
@@ -34,7 +34,8 @@ export function pgpKeys(config: Config, team: TeamKey, keyring: Keyring): PgpKey
   };
 }
 
-export function pgpContextFor(ctx: Pick<StageContext, 'config' | 'keys'>): PgpKeys {
+/** For the tasks run in the key holder's own thread (processing.workers: 0): its full key material. */
+export function pgpContextFor(ctx: Pick<StageContext, 'config'> & { keys: KeyMaterial }): PgpKeys {
   return pgpKeys(ctx.config, ctx.keys.team, ctx.keys.keyring);
 }
 

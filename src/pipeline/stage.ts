@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { Draft } from '../model/draft.js';
 import type { IntakeStore, Lease, StoreLookups } from '../store/store.js';
 import type { Keyring } from '../keys/keyring.js';
-import type { TeamKey } from '../keys/team-key.js';
+import type { TeamKey, TeamKeyFacts } from '../keys/team-key.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { IntakeEvents } from '../model/intake-events.js';
 
@@ -17,11 +17,20 @@ export interface KeyMaterial {
   keyring: Keyring;
 }
 
+/**
+ * What the pipeline's own thread reads of the keys: the team key's facts (the ack names
+ * its fingerprint). The key material itself is where the tasks run: in the sandbox
+ * workers, and in this thread too only for `intake serve` and `processing.workers: 0`.
+ */
+export interface ContextKeys {
+  readonly team: TeamKeyFacts;
+}
+
 /** What a pure or CPU-only stage gets: configuration, the clock, keys, lookups. No writers. */
 export interface StageContext {
   config: Config;
   now: () => Date;
-  keys: KeyMaterial;
+  keys: ContextKeys;
   lookups: TicketLookups;
   /** Acknowledgement and on-duty texts, read and checked once at start-up. */
   templates: AckTemplates;

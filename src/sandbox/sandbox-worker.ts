@@ -2,7 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import type { Config } from '../config/schema.js';
 import { loadKeyring } from '../keys/keyring.js';
-import { readTeamKey } from '../keys/team-key.js';
+import { judgeTeamKey, type JudgedTeamKey } from '../keys/judge-team-key.js';
+import { readTeamKey, teamKeyFacts, type TeamKeyPassphrase } from '../keys/team-key.js';
 import { hardenedOpenpgpConfig } from '../openpgp/openpgp-config.js';
 import { pgpKeys } from '../openpgp/pgp-context.js';
 import { outerLimits } from '../pipeline/stages/parse-mime.js';
@@ -12,12 +13,14 @@ import { runTask, type TaskContext, type TaskName } from './tasks.js';
 
 /**
  * A sandbox worker thread: reads the team key, the curated keyring and the report
- * knowledge once, then runs one task at a time for the main thread. The main thread
+ * knowledge once, then runs one task at a time for the main thread. Its ready message
+ * carries the team key's facts and judgement, so that a one-shot command's main thread
+ * need not load OpenPGP keys at all (app.ts). The main thread
  * terminates it when a task overruns the message's budget; nothing here has to cooperate.
  */
 export interface SandboxInit {
   config: Config;
-  passphrase: string | null;
+  passphrase: TeamKeyPassphrase;
   /** A replacement for a terminated worker: warm up before the first task. */
   warmUp?: boolean;
 }
@@ -28,11 +31,19 @@ export interface TaskRequest {
   input: unknown;
 }
 
+/** A worker's first message: it has read the keys and the report knowledge. */
+export interface WorkerReady {
+  ready: true;
+  team: JudgedTeamKey;
+}
+
 export type TaskReply = { id: number; value: unknown } | { id: number; error: { message: string; code: string | null; kind: string | null } };
 
 const { config, passphrase, warmUp: warm = false } = workerData as SandboxInit;
 const team = await readTeamKey(config.pgp.privateKeyFile, passphrase);
-const keyring = await loadKeyring(config.pgp.keyringDir, pino({ level: 'silent' }), hardenedOpenpgpConfig(config, team.isRsa));
+const openpgpConfig = hardenedOpenpgpConfig(config, team.isRsa);
+const judged: JudgedTeamKey = { facts: teamKeyFacts(team), ...(await judgeTeamKey(team, new Date(), openpgpConfig)) };
+const keyring = await loadKeyring(config.pgp.keyringDir, pino({ level: 'silent' }), openpgpConfig);
 const context: TaskContext = { pgp: pgpKeys(config, team, keyring), report: await loadReportKnowledge(config), outer: outerLimits(config) };
 
 parentPort!.on('message', async ({ id, task, input }: TaskRequest) => {
@@ -49,7 +60,7 @@ parentPort!.on('message', async ({ id, task, input }: TaskRequest) => {
 // A replacement worker takes over a message's remaining budget at once: its parsers are
 // warmed up first (one small message), so a cold start is not billed to the next message.
 if (warm) await warmUp(context);
-parentPort!.postMessage({ ready: true });
+parentPort!.postMessage({ ready: true, team: judged } satisfies WorkerReady);
 
 async function warmUp(ctx: TaskContext): Promise<void> {
   const raw = Buffer.from('From: a@b.example\r\nTo: c@d.example\r\nSubject: warm-up\r\nContent-Type: text/plain\r\n\r\nSource IP: 192.0.2.1\r\n');

@@ -1,10 +1,9 @@
 import os from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { readSecret, SECRET_ENV } from '../config/secrets.js';
+import { readSecretWithSource, SECRET_ENV } from '../config/secrets.js';
 import type { IntakeEvents } from '../model/intake-events.js';
-import type { Sandbox } from './sandbox.js';
-import { startWorkerPool } from './worker-pool.js';
+import { startWorkerPool, type WorkerSandbox } from './worker-pool.js';
 
 /**
  * How many sandbox workers to start for this process. A one-shot command gets one: its
@@ -24,12 +23,13 @@ export function sandboxWorkerCount(config: Config, daemon: boolean, batch = fals
  * loads the rest of the application: a worker's start-up (its modules, the keys, the
  * report knowledge) then runs on another core while this thread loads its own.
  */
-export async function startSandboxWorkers(config: Config, env: NodeJS.ProcessEnv, deps: { daemon: boolean; batch: boolean; logger: Logger; events: IntakeEvents }): Promise<Sandbox | null> {
+export async function startSandboxWorkers(config: Config, env: NodeJS.ProcessEnv, deps: { daemon: boolean; batch: boolean; logger: Logger; events: IntakeEvents }): Promise<WorkerSandbox | null> {
   const size = sandboxWorkerCount(config, deps.daemon, deps.batch);
   if (size === 0) return null;
   return startWorkerPool({
     size,
-    init: { config, passphrase: await readSecret(config.pgp.passphraseFile, SECRET_ENV.pgpPassphrase, env) },
+    // With its source, so that a wrong passphrase is named where it was set (team-key.ts).
+    init: { config, passphrase: await readSecretWithSource(config.pgp.passphraseFile, SECRET_ENV.pgpPassphrase, env, 'pgp.passphraseFile') },
     memoryMiB: config.processing.workerMemoryMiB,
     logger: deps.logger,
     events: deps.events,

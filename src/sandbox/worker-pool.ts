@@ -7,7 +7,8 @@ import { IntakeError, temporary } from '../model/errors.js';
 import { memoryOverrun, timeOverrun } from './overrun.js';
 import { pack, revive } from '../threads/wire.js';
 import type { RunOptions, Sandbox, SandboxRun } from './sandbox.js';
-import type { SandboxInit, TaskReply } from './sandbox-worker.js';
+import type { SandboxInit, TaskReply, WorkerReady } from './sandbox-worker.js';
+import type { JudgedTeamKey } from '../keys/judge-team-key.js';
 import type { TaskInput, TaskName } from './tasks.js';
 import type { IntakeEvents } from '../model/intake-events.js';
 
@@ -29,6 +30,12 @@ export interface PoolOptions {
   events?: Pick<IntakeEvents, 'workerRestarted' | 'budgetOverrun'>;
 }
 
+/** The pool, and the team key as its first worker read and judged it. */
+export interface WorkerSandbox extends Sandbox {
+  /** Rejects when no worker could start (the key unreadable, the passphrase wrong). */
+  teamKey(): Promise<JudgedTeamKey>;
+}
+
 interface Job {
   id: number;
   task: TaskName;
@@ -47,12 +54,16 @@ interface Slot {
   stale: boolean;
 }
 
-export function startWorkerPool({ size, init, memoryMiB, logger, events }: PoolOptions): Sandbox {
+export function startWorkerPool({ size, init, memoryMiB, logger, events }: PoolOptions): WorkerSandbox {
   const queue: Job[] = [];
   const slots = new Set<Slot>();
   let nextId = 0;
   let closing = false;
   let idleWaiters: Array<() => void> = [];
+  let teamKnown: { resolve(team: JudgedTeamKey): void; reject(error: Error): void };
+  const teamKey = new Promise<JudgedTeamKey>((resolve, reject) => (teamKnown = { resolve, reject }));
+  // Asked for only by one-shot commands: unobserved, a failed start must not be an unhandled rejection.
+  teamKey.catch(() => undefined);
 
   /** A replacement warms its parsers up before taking a task; the first workers do not (start-up cost). */
   const spawn = (replacement = false): void => {
@@ -60,9 +71,10 @@ export function startWorkerPool({ size, init, memoryMiB, logger, events }: PoolO
     const worker = new Worker(workerScript(), { workerData, name: 'intake-sandbox', resourceLimits: { maxOldGenerationSizeMb: memoryMiB } });
     const slot: Slot = { worker, ready: false, job: null, startedAt: 0, timer: null, stale: false };
     slots.add(slot);
-    worker.on('message', (message: { ready?: true } | TaskReply) => {
+    worker.on('message', (message: WorkerReady | TaskReply) => {
       if ('ready' in message) {
         slot.ready = true;
+        teamKnown.resolve(message.team);
         return dispatch();
       }
       finish(slot, message as TaskReply);
@@ -142,12 +154,14 @@ export function startWorkerPool({ size, init, memoryMiB, logger, events }: PoolO
   /** A worker that cannot even start (keys unreadable): queued tasks fail now, and start-up is retried on the next task. */
   const failStart = (slot: Slot, error: Error): void => {
     slots.delete(slot);
+    teamKnown.reject(temporary('sandbox-unavailable', `no sandbox worker could start: ${error.message}`, error));
     for (const job of queue.splice(0)) job.reject(temporary('sandbox-unavailable', `no sandbox worker could start: ${error.message}`, error));
   };
 
   for (let i = 0; i < size; i++) spawn();
 
   return {
+    teamKey: () => teamKey,
     run<T extends TaskName>(task: T, input: TaskInput<T>, options: RunOptions): Promise<SandboxRun<T>> {
       if (closing) return Promise.reject(temporary('shutting-down', 'the sandbox is closing'));
       if (options.budgetMs <= 0) return Promise.reject(timeOverrun(task, options.budgetMs));

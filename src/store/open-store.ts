@@ -37,13 +37,15 @@ export function redactUrl(url: string): string {
  * a thread of its own (store-thread.ts), so that no COMMIT's fsync holds the event loop
  * that answers SMTP; PostgreSQL's I/O is asynchronous already. Otherwise `openStore`.
  */
-export async function openPipelineStore(config: Config, env: NodeJS.ProcessEnv, { thread }: { thread: boolean }): Promise<IntakeStore> {
-  if (config.store.engine !== 'sqlite' || !thread) return openStore(config, env);
+export async function openPipelineStore(config: Config, env: NodeJS.ProcessEnv, { thread, daemon }: { thread: boolean; daemon: boolean }): Promise<IntakeStore> {
+  // A lazy write (an ack's delivered mark) waits for a later transaction to join it: in a
+  // one-shot command there is none, and the wait would only delay the exit the MTA waits for.
+  if (config.store.engine !== 'sqlite' || !thread) return openStore(config, env, daemon ? {} : { lazyWaitMs: 0 });
   const { ThreadStore } = await import('./store-thread.js');
   return ThreadStore.open({ file: sqlitePath(config), lockWaitMs: config.store.lockWaitSeconds * 1000 });
 }
 
-export async function openStore(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<SqlStore> {
+export async function openStore(config: Config, env: NodeJS.ProcessEnv = process.env, sqlite: { lazyWaitMs?: number } = {}): Promise<SqlStore> {
   if (config.store.engine === 'postgresql') {
     const url = await storeUrl(config, env);
     // Imported only here: the driver is not loaded by an SQLite installation's every `intake ingest`.
@@ -51,5 +53,5 @@ export async function openStore(config: Config, env: NodeJS.ProcessEnv = process
     return SqlStore.open(new PgEngine({ url, max: config.store.connections }), redactUrl(url));
   }
   const file = sqlitePath(config);
-  return SqlStore.open(await SqliteEngine.open({ file, lockWaitMs: config.store.lockWaitSeconds * 1000 }), file);
+  return SqlStore.open(await SqliteEngine.open({ file, lockWaitMs: config.store.lockWaitSeconds * 1000, ...sqlite }), file);
 }

@@ -55,7 +55,7 @@ async function operatorReply(t: TestApp, ticket: string, text: string): Promise<
     messageId,
     teamName: 'XYZ-CERT',
     fromAddress: 'cert@xyz.example',
-    team: t.app.context.keys.team,
+    team: t.app.keys!.team,
     encryptTo: null,
     requireEncryption: false,
     date: t.app.context.now(),

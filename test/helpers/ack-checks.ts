@@ -14,7 +14,7 @@ export interface TeamIdentity {
 }
 
 export function teamOf(t: TestApp): TeamIdentity {
-  return { fingerprint: t.app.context.keys.team.fingerprint, publicKey: t.app.context.keys.team.publicKey.armor() };
+  return { fingerprint: t.app.keys!.team.fingerprint, publicKey: t.app.keys!.team.publicKey.armor() };
 }
 
 /**

@@ -81,7 +81,7 @@ describe('keys offered in mail', () => {
     ]);
     const merged = await new PendingKeys(t.app.store.pendingKeys).readKey(fingerprint!);
     expect(merged?.getFingerprint().toUpperCase()).toBe(fingerprint);
-    expect(t.app.context.keys.keyring.byFingerprint(fingerprint!)).toBeNull();
+    expect(t.app.keys!.keyring.byFingerprint(fingerprint!)).toBeNull();
   });
 });
 

@@ -1,5 +1,9 @@
 import * as openpgp from 'openpgp';
 import { describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { loadKeyring } from '../../src/keys/keyring.js';
+import { readTeamKey } from '../../src/keys/team-key.js';
+import { hardenedOpenpgpConfig } from '../../src/openpgp/openpgp-config.js';
 import { forMessage, pgpContextFor, type PgpContext } from '../../src/openpgp/pgp-context.js';
 import { verifyDetached } from '../../src/openpgp/pgp-operations.js';
 import { pgpTestApp } from './pgp-fixtures.js';
@@ -10,9 +14,12 @@ import { pgpTestApp } from './pgp-fixtures.js';
  */
 async function context(): Promise<PgpContext> {
   const t = await pgpTestApp({ teamKey: 'team', receivedAt: '2026-11-23T10:00:00.000Z' });
+  const { config } = t.app.context;
+  const team = await readTeamKey(config.pgp.privateKeyFile, null);
+  const keyring = await loadKeyring(config.pgp.keyringDir, pino({ level: 'silent' }), hardenedOpenpgpConfig(config, team.isRsa));
   // One message's context, as the pipeline builds it: the shared keys and limits, then its
   // receipt time and a fresh budget.
-  return forMessage(pgpContextFor(t.app.context), new Date('2026-11-23T10:00:00Z'));
+  return forMessage(pgpContextFor({ config, keys: { team, keyring } }), new Date('2026-11-23T10:00:00Z'));
 }
 
 /** A v4 signature packet (legacy header, tag 2) with no creation time and an unhashed issuer. */

@@ -58,11 +58,11 @@ describe('an acknowledgement that cannot be composed', () => {
       const fresh = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ email: 'cert@xyz.example' }], date: new Date(START.getTime()), format: 'armored' });
       const file = path.join(t.dir, 'keys', 'team2.sec.asc');
       await writeFile(file, fresh.privateKey);
-      t.app.context.keys.team = await readTeamKey(file, null);
+      t.app.keys!.team = await readTeamKey(file, null);
       t.clock.advance(60_000);
       expect((await t.app.outboxSender.runOnce()).delivered).toBe(1);
       expect(sink.messages).toHaveLength(1);
-      await expectSignedByTeam(sink.messages[0]!.raw, { fingerprint: t.app.context.keys.team.fingerprint, publicKey: t.app.context.keys.team.publicKey.armor() });
+      await expectSignedByTeam(sink.messages[0]!.raw, { fingerprint: t.app.keys!.team.fingerprint, publicKey: t.app.keys!.team.publicKey.armor() });
       const record = (await t.app.store.tickets.message('XYZ-2026-00001', 1))!.record;
       expect(record.ack).toMatchObject({ status: 'sent', sent: true, error: null });
       expect((await t.app.store.outbox.sent('XYZ-2026-00001'))[0]!.raw!.equals(sink.messages[0]!.raw)).toBe(true);
