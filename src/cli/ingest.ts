@@ -73,6 +73,8 @@ export async function runIngest(files: string[], options: IngestOptions, io: Cli
   // The daemon greets and takes LHLO while the message is read.
   daemon?.prepare();
   const local = new LocalIngest(options, io, sources.length);
+  // No daemon to hand off to: the sandbox worker starts while the message is still read.
+  if (!daemon) local.prepare();
   let exitCode: number = EXIT.ok;
   const one = async (source: string): Promise<Verdict> => {
     const raw = await readInput(source, io.stdin);
@@ -159,6 +161,12 @@ class LocalIngest {
     log.flush();
     if (outcome.kind === 'archived') return { line: { ticket: outcome.ticket, seq: outcome.seq, status: outcome.status }, code: EXIT.ok };
     return retry(outcome.error.code);
+  }
+
+  /** Starts loading now, before the first message has arrived. */
+  prepare(): void {
+    // A configuration error surfaces where the first message awaits it, not as an unhandled rejection.
+    this.open().catch(() => undefined);
   }
 
   async close(): Promise<void> {
