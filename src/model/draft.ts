@@ -13,6 +13,8 @@ import type {
   UrgentVerdict,
 } from './message-record.js';
 import type { OfferedKey } from '../openpgp/offered-keys.js';
+import type { OpenedPayload } from '../openpgp/open-payload.js';
+import type { Understanding } from '../report/understand-report.js';
 import type { OutgoingMail } from './outgoing-mail.js';
 import type { MailPlan } from '../compose/mail-plan.js';
 import type { RawHeader } from './raw-headers.js';
@@ -78,6 +80,14 @@ export interface Draft {
   unsent: Array<{ plan: MailPlan; error: string }>;
   /** Time its untrusted parsing has taken so far (sandbox tasks), against processing.timeoutSeconds. */
   workMs: number;
+  /**
+   * What parse-mime's sandbox call (`read`, src/sandbox/tasks.ts) found for the later
+   * stages to apply: unwrap-openpgp's opened layers, extract-report's understanding.
+   * Absent before parse-mime, or for the parts a budget overrun cut off.
+   */
+  reading?: { opened?: OpenedPayload | null; understood?: Understanding | null };
+  /** Time later stages' work took ahead of them in that call, by stage: each stage's timing in the log counts its own (run-pipeline.ts). */
+  aheadMs?: Record<string, number>;
 }
 
 export function initialDraft(message: ReceivedMessage): Draft {

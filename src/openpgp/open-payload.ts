@@ -45,6 +45,17 @@ export async function openPayload(raw: Buffer, from: FromCheck, pgp: PgpContext)
   };
 }
 
+/**
+ * The report body once the layers are open: the payload when it was opened in a sound
+ * context and the ciphertext is no replay, else the outer message's body; attachments
+ * decrypted beside it are added either way. unwrap-openpgp and the sandbox's `read`
+ * (which understands this body ahead, before the replay check) both take it from here.
+ */
+export function openedBody(outer: ReportBody, opened: OpenedPayload, replay: boolean): ReportBody {
+  const base = !replay && opened.payloadBody ? opened.payloadBody : outer;
+  return opened.extraAttachments.length === 0 ? base : { ...base, attachments: [...base.attachments, ...opened.extraAttachments] };
+}
+
 /** The common payload: one text/plain part, no attachment. Read without mailparser. */
 function isPlainTextOnly(root: MimePart): boolean {
   return root.contentType === 'text/plain' && root.children.length === 0 && root.disposition !== 'attachment';

@@ -47,13 +47,28 @@ export async function runPipeline(
   for (const step of steps) {
     const started = performance.now();
     const sandboxed = step.kind === 'stage' && step.sandboxed === true;
+    // Work done for this stage ahead of it (in parse-mime's sandbox call) is its time; work
+    // a stage does for later ones is theirs. Sums of `stages` stay the message's time.
+    const own = draft.aheadMs?.[step.name] ?? 0;
+    const aheadBefore = aheadTotal(draft) - own;
     const work = Promise.resolve(step.run(draft, ctx));
     draft = sandboxed ? await work : await withDeadline(step.name, Date.now() + left, work);
-    const ms = performance.now() - started;
-    if (!sandboxed) left -= ms;
+    const wall = performance.now() - started;
+    if (draft.aheadMs && step.name in draft.aheadMs) {
+      const { [step.name]: _taken, ...rest } = draft.aheadMs;
+      draft = { ...draft, aheadMs: rest };
+    }
+    if (!sandboxed) left -= wall;
+    const ms = Math.max(0, wall + own - (aheadTotal(draft) - aheadBefore));
     timings.push({ stage: step.name, ms: Math.round(ms * 10) / 10 });
   }
   return { draft, timings };
+}
+
+function aheadTotal(draft: Draft): number {
+  let ms = 0;
+  for (const value of Object.values(draft.aheadMs ?? {})) ms += value;
+  return ms;
 }
 
 /** A step that outlives the message's time budget fails temporarily: keep, retry later. */

@@ -16,6 +16,8 @@ export async function untrusted<T extends TaskName>(
   task: T,
   input: TaskInput<T>,
   apply: (value: TaskOutput<T>) => Draft,
+  /** A task with parts (`read`): what the parts before an overrun found, applied all the same. */
+  applyPartial?: (partial: Partial<TaskOutput<T>>) => Draft,
 ): Promise<Draft> {
   if (draft.parse.status === 'overrun') return draft;
   const budgetMs = ctx.config.processing.timeoutSeconds * 1000 - draft.workMs;
@@ -24,6 +26,7 @@ export async function untrusted<T extends TaskName>(
     return { ...apply(value), workMs: draft.workMs + ms };
   } catch (error) {
     if (!(error instanceof OverrunError)) throw error;
-    return { ...draft, workMs: ctx.config.processing.timeoutSeconds * 1000, parse: { status: 'overrun', error: error.message } };
+    const kept = error.partial && applyPartial ? applyPartial(error.partial as Partial<TaskOutput<T>>) : draft;
+    return { ...kept, workMs: ctx.config.processing.timeoutSeconds * 1000, parse: { status: 'overrun', error: error.message } };
   }
 }

@@ -37,7 +37,11 @@ export interface WorkerReady {
   team: JudgedTeamKey;
 }
 
-export type TaskReply = { id: number; value: unknown } | { id: number; error: { message: string; code: string | null; kind: string | null } };
+export type TaskReply =
+  | { id: number; value: unknown }
+  | { id: number; error: { message: string; code: string | null; kind: string | null } }
+  /** A part of the task done (tasks.ts TaskProgress); the value that follows leaves out what was sent here. */
+  | { id: number; partial: Record<string, unknown>; next: TaskName };
 
 const { config, passphrase, warmUp: warm = false } = workerData as SandboxInit;
 const team = await readTeamKey(config.pgp.privateKeyFile, passphrase);
@@ -48,8 +52,14 @@ const context: TaskContext = { pgp: pgpKeys(config, team, keyring), report: awai
 
 parentPort!.on('message', async ({ id, task, input }: TaskRequest) => {
   let reply: TaskReply;
+  const sent = new Map<string, unknown>();
+  const progress = (partial: Record<string, unknown>, next: TaskName): void => {
+    for (const [key, value] of Object.entries(partial)) sent.set(key, value);
+    const packed = pack({ id, partial, next } satisfies TaskReply);
+    parentPort!.postMessage(packed.value, packed.transfer);
+  };
   try {
-    reply = { id, value: await runTask(task, revive(input) as never, context) };
+    reply = { id, value: unsent(await runTask(task, revive(input) as never, context, progress), sent) };
   } catch (error) {
     const { message, code, kind } = error as { message?: string; code?: string; kind?: string };
     reply = { id, error: { message: String(message ?? error), code: code ?? null, kind: kind ?? null } };
@@ -57,6 +67,12 @@ parentPort!.on('message', async ({ id, task, input }: TaskRequest) => {
   const packed = pack(reply);
   parentPort!.postMessage(packed.value, packed.transfer);
 });
+/** A value without the parts progress already sent (the main thread merges them back): each crosses once. */
+function unsent(value: unknown, sent: Map<string, unknown>): unknown {
+  if (sent.size === 0 || value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([key, part]) => !sent.has(key) || sent.get(key) !== part));
+}
+
 // A replacement worker takes over a message's remaining budget at once: its parsers are
 // warmed up first (one small message), so a cold start is not billed to the next message.
 if (warm) await warmUp(context);

@@ -28,3 +28,8 @@ export interface Sandbox {
   /** Lets running tasks finish for up to `graceMs`, then ends the workers; what is left fails temporarily. */
   close(graceMs: number): Promise<void>;
 }
+
+/** The part a task starts with: `read` (tasks.ts) is parse-mime, open-openpgp, understand in turn. */
+export function firstPart(task: TaskName): TaskName {
+  return task === 'read' ? 'parse-mime' : task;
+}

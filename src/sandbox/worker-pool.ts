@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { IntakeError, temporary } from '../model/errors.js';
 import { memoryOverrun, timeOverrun } from './overrun.js';
 import { pack, revive } from '../threads/wire.js';
-import type { RunOptions, Sandbox, SandboxRun } from './sandbox.js';
+import { firstPart, type RunOptions, type Sandbox, type SandboxRun } from './sandbox.js';
 import type { SandboxInit, TaskReply, WorkerReady } from './sandbox-worker.js';
 import type { JudgedTeamKey } from '../keys/judge-team-key.js';
 import type { TaskInput, TaskName } from './tasks.js';
@@ -41,6 +41,9 @@ interface Job {
   task: TaskName;
   input: unknown;
   options: RunOptions;
+  /** A task with parts: what its finished parts sent, and the part running now. */
+  partial: Record<string, unknown> | null;
+  running: TaskName;
   resolve(run: SandboxRun<TaskName>): void;
   reject(error: Error): void;
 }
@@ -77,6 +80,7 @@ export function startWorkerPool({ size, init, memoryMiB, logger, events }: PoolO
         teamKnown.resolve(message.team);
         return dispatch();
       }
+      if ('partial' in message) return progress(slot, message);
       finish(slot, message as TaskReply);
     });
     worker.on('error', (error: Error & { code?: string }) => lost(slot, error));
@@ -114,10 +118,17 @@ export function startWorkerPool({ size, init, memoryMiB, logger, events }: PoolO
     if (!closing) spawn(true);
   };
 
+  const progress = (slot: Slot, reply: Extract<TaskReply, { partial: unknown }>): void => {
+    const job = slot.job;
+    if (!job || job.id !== reply.id) return;
+    job.partial = { ...job.partial, ...(revive(reply.partial) as Record<string, unknown>) };
+    job.running = reply.next;
+  };
+
   const finish = (slot: Slot, reply: TaskReply): void => {
     const ms = performance.now() - slot.startedAt;
     const job = release(slot);
-    if (job && 'value' in reply) job.resolve({ value: revive(reply.value) as never, ms });
+    if (job && 'value' in reply) job.resolve({ value: merged(job.partial, revive(reply.value)) as never, ms });
     else if (job && 'error' in reply) job.reject(new IntakeError(reply.error.kind === 'permanent' ? 'permanent' : 'temporary', reply.error.code ?? 'sandbox-task-failed', reply.error.message));
     if (slot.stale) replace(slot);
     dispatch();
@@ -126,8 +137,8 @@ export function startWorkerPool({ size, init, memoryMiB, logger, events }: PoolO
   const overrun = (slot: Slot): void => {
     const job = release(slot);
     if (!job) return;
-    logger.error({ sha256: job.options.label, task: job.task, limit: 'time', budgetMs: Math.round(job.options.budgetMs) }, 'message overran its processing budget; sandbox worker terminated and replaced');
-    job.reject(timeOverrun(job.task, job.options.budgetMs));
+    logger.error({ sha256: job.options.label, task: job.running, limit: 'time', budgetMs: Math.round(job.options.budgetMs) }, 'message overran its processing budget; sandbox worker terminated and replaced');
+    job.reject(timeOverrun(job.running, job.options.budgetMs, job.partial));
     events?.budgetOverrun('time');
     events?.workerRestarted();
     replace(slot);
@@ -138,8 +149,8 @@ export function startWorkerPool({ size, init, memoryMiB, logger, events }: PoolO
     if (!slots.has(slot)) return;
     const job = release(slot);
     if (job && error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-      logger.error({ sha256: job.options.label, task: job.task, limit: 'memory', memoryMiB }, 'message overran the worker memory limit; sandbox worker replaced');
-      job.reject(memoryOverrun(job.task, memoryMiB));
+      logger.error({ sha256: job.options.label, task: job.running, limit: 'memory', memoryMiB }, 'message overran the worker memory limit; sandbox worker replaced');
+      job.reject(memoryOverrun(job.running, memoryMiB, job.partial));
       events?.budgetOverrun('memory');
     } else {
       logger.error({ code: error.code ?? null, err: error.message, task: job?.task ?? null }, 'sandbox worker failed; replaced');
@@ -167,7 +178,7 @@ export function startWorkerPool({ size, init, memoryMiB, logger, events }: PoolO
       if (options.budgetMs <= 0) return Promise.reject(timeOverrun(task, options.budgetMs));
       while (slots.size < size) spawn(true);
       return new Promise((resolve, reject) => {
-        queue.push({ id: nextId++, task, input, options, resolve: resolve as Job['resolve'], reject });
+        queue.push({ id: nextId++, task, input, options, partial: null, running: firstPart(task), resolve: resolve as Job['resolve'], reject });
         dispatch();
       });
     },
@@ -199,6 +210,11 @@ export function startWorkerPool({ size, init, memoryMiB, logger, events }: PoolO
       );
     },
   };
+}
+
+/** The value of a task with parts: what its parts sent as they finished, and the rest. */
+function merged(partial: Record<string, unknown> | null, value: unknown): unknown {
+  return partial && value !== null && typeof value === 'object' ? { ...partial, ...value } : value;
 }
 
 /**

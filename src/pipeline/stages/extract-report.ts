@@ -11,6 +11,10 @@ import { untrusted } from '../untrusted.js';
  */
 export async function extractReport(draft: Draft, ctx: StageContext): Promise<Draft> {
   if (draft.parse.status !== 'ok') return draft;
+  // Understood ahead, in parse-mime's sandbox call, from the body unwrap-openpgp gives
+  // a message whose ciphertext is no replay; a replay's body is the outer one, read here.
+  const ahead = draft.reading?.understood;
+  if (ahead && draft.encryption.replayOf === null) return { ...draft, ...ahead };
   const { outerHeaders, headers, body } = draft;
   return untrusted(draft, ctx, 'understand', { outerHeaders, headers, body }, (understood) => ({ ...draft, ...understood }));
 }

@@ -8,6 +8,7 @@ import type { Config } from '../../config/schema.js';
 import type { MimeLimits } from '../../openpgp/mime-tree.js';
 import type { StageContext } from '../stage.js';
 import { untrusted } from '../untrusted.js';
+import type { MessageReading } from '../../sandbox/tasks.js';
 
 /**
  * Reads the outer message: our own header count and strict From, then mailparser for the
@@ -85,9 +86,26 @@ export async function readOuterMessage(raw: Buffer, limits: OuterLimits): Promis
   }
 }
 
-/** The stage: the outer message read in the sandbox, within the message's work budget. */
+/**
+ * The stage: the outer message read in the sandbox, within the message's work budget. The
+ * same sandbox call also opens the OpenPGP layers and understands the report (tasks.ts
+ * `read`: one round trip, the raw bytes sent once); unwrap-openpgp and extract-report
+ * apply what it found, and the log line's `stages` keep each part's time in the worker.
+ * A message that overruns keeps what the parts before the overrun read.
+ */
 export async function parseMime(draft: Draft, ctx: StageContext): Promise<Draft> {
-  return untrusted(draft, ctx, 'parse-mime', { raw: draft.message.raw }, (outer) => ({ ...draft, ...outer }));
+  const input = { raw: draft.message.raw, receivedAt: draft.message.receivedAt.getTime() };
+  const applyReading = (reading: Partial<MessageReading>): Draft => {
+    if (!reading.outer) return draft;
+    const ms = reading.ms;
+    return {
+      ...draft,
+      ...reading.outer,
+      reading: { opened: reading.opened, understood: reading.understood },
+      aheadMs: { 'unwrap-openpgp': ms?.['unwrap-openpgp'] ?? 0, 'extract-report': ms?.['extract-report'] ?? 0 },
+    };
+  };
+  return untrusted(draft, ctx, 'read', input, applyReading, applyReading);
 }
 
 export function bodyOf(mail: ParsedMail): ReportBody {

@@ -1,41 +1,27 @@
-import type { Draft, ReportBody } from '../../model/draft.js';
+import type { Draft } from '../../model/draft.js';
 import type { CiphertextRecord } from '../../model/message-record.js';
 import { flagDateMismatch } from '../../openpgp/date-mismatch.js';
 import { collectOfferedKeys } from '../../openpgp/offered-keys.js';
-import type { OpenedPayload } from '../../openpgp/open-payload.js';
+import { openedBody, type OpenedPayload } from '../../openpgp/open-payload.js';
 import type { StageContext } from '../stage.js';
-import { untrusted } from '../untrusted.js';
 
 /**
  * Decrypts and verifies every OpenPGP layer (DESIGN §6) and, when the payload was opened
  * in a sound context, makes it the report body that later stages read. Signatures are
  * judged one by one; a wrapped or replayed ciphertext is opened but its plaintext never
  * becomes this message's body, so it is not attributed to the outer From. The CPU work
- * runs in the sandbox (src/sandbox/), within the message's budget.
+ * ran in the sandbox (src/sandbox/) with parse-mime's, within the message's budget.
  */
 export async function unwrapOpenpgp(draft: Draft, ctx: StageContext): Promise<Draft> {
-  if (draft.outerHeaders.length === 0 || draft.parse.status === 'overrun') return draft;
-  const { raw, receivedAt } = draft.message;
-  let opened: OpenedPayload | null = null;
-  try {
-    const next = await untrusted(draft, ctx, 'open-openpgp', { raw, from: draft.from, receivedAt: receivedAt.getTime() }, (value) => {
-      opened = value;
-      return draft;
-    });
-    if (!opened) return next; // overrun
-    return { ...(await applyOpened(draft, opened, ctx)), workMs: next.workMs };
-  } catch (error) {
-    // The raw splitter's own limits (header size, part count): parse-mime has already
-    // judged such a message; there is no OpenPGP structure we could trust in it.
-    if ((error as { code?: string }).code === 'EMAXLEN') return draft;
-    throw error;
-  }
+  // Opened in the sandbox by parse-mime's call (tasks.ts `read`), within the message's
+  // budget; null when there was nothing to open or the reading overran before it.
+  const opened = draft.reading?.opened;
+  return opened ? applyOpened(draft, opened, ctx) : draft;
 }
 
 async function applyOpened(draft: Draft, opened: OpenedPayload, ctx: StageContext): Promise<Draft> {
   const replayOf = await firstCarrier(opened.encryption.parts ?? [], draft, ctx);
-  const base = !replayOf && opened.payloadBody ? opened.payloadBody : draft.body;
-  const body: ReportBody = opened.extraAttachments.length === 0 ? base : { ...base, attachments: [...base.attachments, ...opened.extraAttachments] };
+  const body = openedBody(draft.body, opened, replayOf !== null);
   const signature = flagDateMismatch(opened.signature, draft.headers.date, ctx.config.pgp.maxSignatureDateSkewSeconds * 1000);
   return {
     ...draft,
