@@ -57,15 +57,16 @@ function armorToCrlf(armored: string): string {
  */
 export async function signEntity(entity: MimeEntity, signingKey: openpgp.PrivateKey, date: Date): Promise<MimeEntity> {
   const signed = entityBytes(entity);
-  const armored = await openpgp.sign({
+  // As an object, armored here: the hash algorithm is read from it, not from a re-parse of the armor.
+  const signature = await openpgp.sign({
     message: await openpgp.createMessage({ binary: signed }),
     signingKeys: signingKey,
     detached: true,
-    format: 'armored',
+    format: 'object',
     date,
   });
-  const signature = await openpgp.readSignature({ armoredSignature: armored });
-  const hash = signature.packets[0]?.hashAlgorithm;
+  const armored = signature.armor();
+  const hash = (signature.packets[0] as openpgp.SignaturePacket | undefined)?.hashAlgorithm;
   if (hash === undefined || hash === null) throw new Error('the signature carries no hash algorithm');
   const micalg = `pgp-${openpgp.enums.read(openpgp.enums.hash, hash).toLowerCase()}`;
   const b = boundary('sig');

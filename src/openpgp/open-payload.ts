@@ -22,8 +22,9 @@ export interface OpenedPayload {
   innerSubject: string | null;
 }
 
-export async function openPayload(raw: Buffer, from: FromCheck, pgp: PgpContext): Promise<OpenedPayload> {
-  const found = await unwrapMessage(raw, pgp);
+/** `tree`: the raw message's MIME tree, when parse-mime built it already (unwrapMessage). */
+export async function openPayload(raw: Buffer, from: FromCheck, pgp: PgpContext, tree?: MimePart): Promise<OpenedPayload> {
+  const found = await unwrapMessage(raw, pgp, tree);
   let payloadBody: ReportBody | null = null;
   if (found.payload?.kind === 'text') payloadBody = { text: found.payload.text, html: null, attachments: found.payload.attachments };
   if (found.payload?.kind === 'mime' && isPlainTextOnly(found.payload.root)) {

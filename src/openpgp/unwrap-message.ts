@@ -37,8 +37,9 @@ const MAX_WRAPPED_ITEMS = 32;
 
 const nothing = (): Unwrapped => ({ ciphertexts: [], signers: [], coverage: 'none', payload: null, extraAttachments: [], decrypted: null, innerSubject: null, smime: null });
 
-export async function unwrapMessage(raw: Buffer, ctx: PgpContext): Promise<Unwrapped> {
-  return unwrapEntity(await buildMimeTree(raw), ctx, 0);
+/** `tree`: the message's MIME tree when the caller has built it already (with limits no wider than the defaults). */
+export async function unwrapMessage(raw: Buffer, ctx: PgpContext, tree?: MimePart): Promise<Unwrapped> {
+  return unwrapEntity(tree ?? (await buildMimeTree(raw)), ctx, 0);
 }
 
 async function unwrapEntity(root: MimePart, ctx: PgpContext, depth: number): Promise<Unwrapped> {

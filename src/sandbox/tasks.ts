@@ -6,7 +6,7 @@ import type { FromCheck, HeaderSummary } from '../model/message-record.js';
 import type { RawHeader } from '../model/raw-headers.js';
 import { openedBody, openPayload, type OpenedPayload } from '../openpgp/open-payload.js';
 import { forMessage, type PgpKeys } from '../openpgp/pgp-context.js';
-import { readOuterMessage, type OuterLimits, type OuterMessage } from '../pipeline/stages/parse-mime.js';
+import { readOuter, readOuterMessage, type OuterLimits, type OuterMessage } from '../pipeline/stages/parse-mime.js';
 import type { ReportKnowledge } from '../report/knowledge.js';
 import { understandReport, type Understanding } from '../report/understand-report.js';
 
@@ -98,7 +98,7 @@ export async function runTask<T extends TaskName>(task: T, input: TaskInput<T>, 
 async function readMessage(raw: Buffer, receivedAt: number, ctx: TaskContext, progress: TaskProgress): Promise<MessageReading> {
   const ms: ReadingMs = { 'parse-mime': 0, 'unwrap-openpgp': 0, 'extract-report': 0 };
   let started = performance.now();
-  const outer = await readOuterMessage(raw, ctx.outer);
+  const { outer, tree } = await readOuter(raw, ctx.outer);
   ms['parse-mime'] = performance.now() - started;
   progress({ outer, ms: { ...ms } }, 'open-openpgp');
 
@@ -106,7 +106,7 @@ async function readMessage(raw: Buffer, receivedAt: number, ctx: TaskContext, pr
   let opened: OpenedPayload | null = null;
   if (outer.outerHeaders.length > 0) {
     try {
-      opened = await openPayload(raw, outer.from, forMessage(ctx.pgp, new Date(receivedAt)));
+      opened = await openPayload(raw, outer.from, forMessage(ctx.pgp, new Date(receivedAt)), tree ?? undefined);
     } catch (error) {
       // The raw splitter's own limits (header size, part count): parse-mime has judged it.
       if ((error as { code?: string }).code !== 'EMAXLEN') throw error;

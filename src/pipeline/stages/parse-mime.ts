@@ -5,7 +5,7 @@ import { firstHeader, headerValues, readHeaders, type RawHeader } from '../../mo
 import { parseStrictMailbox } from '../../model/strict-mailbox.js';
 import { sha256Hex } from '../../model/digest.js';
 import type { Config } from '../../config/schema.js';
-import type { MimeLimits } from '../../openpgp/mime-tree.js';
+import type { MimeLimits, MimePart } from '../../openpgp/mime-tree.js';
 import type { StageContext } from '../stage.js';
 import { untrusted } from '../untrusted.js';
 import type { MessageReading } from '../../sandbox/tasks.js';
@@ -52,24 +52,36 @@ export function outerLimits(config: Config): OuterLimits {
  * the main thread, where nothing is parsed when sandbox workers do it (README "Performance").
  */
 const readers = async () => {
-  const [{ default: libmime }, { simpleParser }, { buildMimeTree }] = await Promise.all([import('libmime'), import('mailparser'), import('../../openpgp/mime-tree.js')]);
-  return { decodeWords: (value: string) => libmime.decodeWords(value), simpleParser, buildMimeTree };
+  const [{ default: libmime }, { simpleParser }, { buildMimeTree, DEFAULT_MIME_LIMITS }] = await Promise.all([import('libmime'), import('mailparser'), import('../../openpgp/mime-tree.js')]);
+  return { decodeWords: (value: string) => libmime.decodeWords(value), simpleParser, buildMimeTree, defaults: DEFAULT_MIME_LIMITS };
 };
 
 export async function readOuterMessage(raw: Buffer, limits: OuterLimits): Promise<OuterMessage> {
-  const { decodeWords, simpleParser, buildMimeTree } = await readers();
+  return (await readOuter(raw, limits)).outer;
+}
+
+/**
+ * The same, with the MIME tree built for the limit check (null when it was not built or
+ * failed): the sandbox's `read` gives it to unwrap-openpgp, which would otherwise split
+ * the message again. It is the same tree when `limits.mime` is no wider than the
+ * splitter's defaults: the limits decide only whether a tree is built at all.
+ */
+export async function readOuter(raw: Buffer, limits: OuterLimits): Promise<{ outer: OuterMessage; tree: MimePart | null }> {
+  const { decodeWords, simpleParser, buildMimeTree, defaults } = await readers();
+  const reusable = limits.mime.maxParts <= defaults.maxParts && limits.mime.maxDepth <= defaults.maxDepth;
   const read = readHeaders(raw);
   // Past a cap the message is unparseable, and what later stages see of it stays bounded.
   const outerHeaders = read.slice(0, limits.headerFields).map((h) => (h.value.length > limits.headerFieldBytes ? { ...h, value: h.value.slice(0, limits.headerFieldBytes) } : h));
   const headers = summarizeHeaders(outerHeaders, decodeWords);
   const from = checkFrom(outerHeaders);
   const empty: ReportBody = { text: '', html: null, attachments: [] };
-  const unparseable = (error: string): OuterMessage => ({ outerHeaders, headers, from, body: empty, parse: { status: 'unparseable', error } });
+  const unparseable = (error: string) => ({ outer: { outerHeaders, headers, from, body: empty, parse: { status: 'unparseable' as const, error } }, tree: null });
   if (outerHeaders.length === 0) return unparseable('no header fields');
   if (read.length > limits.headerFields) return unparseable(`too-many-header-fields (limits.headerFields ${limits.headerFields})`);
   if (read.some((h) => h.value.length > limits.headerFieldBytes)) return unparseable(`header-field-too-long (limits.headerFieldBytes ${limits.headerFieldBytes})`);
+  let tree: MimePart;
   try {
-    await buildMimeTree(raw, '', 0, limits.mime);
+    tree = await buildMimeTree(raw, '', 0, limits.mime);
   } catch (error) {
     const { code, message } = error as { code?: string; message?: string };
     if (code !== 'EMAXLEN') throw error;
@@ -79,10 +91,10 @@ export async function readOuterMessage(raw: Buffer, limits: OuterLimits): Promis
   }
   try {
     const mail = await simpleParser(raw, { ...SAFE_PARSER_OPTIONS, maxChildNodes: limits.mime.maxParts });
-    return { outerHeaders, headers, from, body: bodyOf(mail), parse: { status: 'ok', error: null } };
+    return { outer: { outerHeaders, headers, from, body: bodyOf(mail), parse: { status: 'ok', error: null } }, tree: reusable ? tree : null };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { outerHeaders, headers, from, body: empty, parse: { status: 'unparseable', error: message } };
+    return { outer: { outerHeaders, headers, from, body: empty, parse: { status: 'unparseable', error: message } }, tree: reusable ? tree : null };
   }
 }
 
