@@ -60,7 +60,8 @@ async function commitIn(tx: SqlTx, engine: SqlEngine, request: CommitRequest): P
   }
   const { reopened } = await updateTicket(tx, engine, request, at);
   // The workbench: searchable at once (reprocess re-indexes), and the message's events for the hand-off.
-  await indexMessage(tx, engine, { sha256, ticket, seq, record: request.record, text: request.searchText ?? null });
+  // A first commit has nothing indexed yet (only committed messages are): nothing to remove first.
+  await indexMessage(tx, engine, { sha256, ticket, seq, record: request.record, text: request.searchText ?? null }, { fresh: request.mode === 'first' });
   if (request.receiptId !== null) {
     await tx.run(`UPDATE receipt SET state = 'done', ticket = ?, seq = ?, lease_owner = NULL WHERE id = ?`, [ticket, seq, Number(request.receiptId)]);
   }
@@ -81,21 +82,22 @@ async function storeAttachments(tx: SqlTx, message: string, attachments: CommitR
   }
 }
 
-/** Keyed by ticket, seq and kind: a message is answered once, whatever retried. */
+/**
+ * Keyed by ticket, seq and kind: a message is answered once, whatever retried. With a
+ * lease (this process delivers its own acks), the entry is queued already leased to its
+ * sender — or, if it was queued before, leased now unless someone holds or delivered it.
+ */
 async function queue(tx: SqlTx, item: OutboxItem, request: CommitRequest, at: string): Promise<void> {
-  await tx.run(
-    `INSERT INTO outbox (key, ticket, seq, kind, message, recipient, message_id, raw, encrypted, compose, queued_at, next_attempt_at, last_error)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
-    [item.key, request.ticket, request.seq, item.kind, request.sha256, item.recipient, item.messageId, item.raw, item.encrypted ? 1 : 0, item.compose, at, at, item.lastError],
-  );
   const lease = request.outboxLease;
-  if (lease) {
-    await tx.run('UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE key = ? AND lease_owner IS NULL AND delivered_at IS NULL', [
-      lease.owner,
-      new Date(lease.now.getTime() + lease.ms).toISOString(),
-      item.key,
-    ]);
-  }
+  const owner = lease ? lease.owner : null;
+  const until = lease ? new Date(lease.now.getTime() + lease.ms).toISOString() : null;
+  await tx.run(
+    `INSERT INTO outbox (key, ticket, seq, kind, message, recipient, message_id, raw, encrypted, compose, queued_at, next_attempt_at, last_error, lease_owner, lease_until)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (key) DO UPDATE SET lease_owner = excluded.lease_owner, lease_until = excluded.lease_until
+       WHERE excluded.lease_owner IS NOT NULL AND outbox.lease_owner IS NULL AND outbox.delivered_at IS NULL`,
+    [item.key, request.ticket, request.seq, item.kind, request.sha256, item.recipient, item.messageId, item.raw, item.encrypted ? 1 : 0, item.compose, at, at, item.lastError, owner, until],
+  );
 }
 
 async function storePendingKey(tx: SqlTx, key: PendingKeyOffer, ticket: string, seq: number): Promise<void> {

@@ -84,7 +84,7 @@ export function outboxQueue(engine: SqlEngine): OutboxQueue {
         );
         if (changed > 0) await recordOutcome(tx, key, { status: 'sent', at, file: null });
         // The sender does not wait on it: joins the next message's transaction.
-      }, { lazy: true });
+      }, { wait: 'lazy' });
     },
 
     async deferred(key, owner, next, error, raw) {

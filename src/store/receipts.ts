@@ -13,7 +13,7 @@ export async function receive(engine: SqlEngine, raw: Buffer, transport: Transpo
   const sha256 = sha256Hex(raw);
   const at = receivedAt.toISOString();
   const stored = await engine.write(async (tx) => {
-    await tx.run(
+    const firstDelivery = await tx.run(
       'INSERT INTO raw_message (sha256, size, bytes, first_received_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING',
       [sha256, raw.length, raw, at],
     );
@@ -24,7 +24,9 @@ export async function receive(engine: SqlEngine, raw: Buffer, transport: Transpo
     );
     const id = String(row!.id);
     // Earlier deliveries of the same bytes whose process died holding them (an MTA retrying
-    // after `intake ingest` was aborted): their holders count as this message's too.
+    // after `intake ingest` was aborted): their holders count as this message's too. Bytes
+    // never seen before have no earlier delivery.
+    if (firstDelivery > 0) return { id, abandoned: 0 };
     const dead = await tx.get<{ n: number | string }>(
       `SELECT COUNT(*) AS n FROM receipt WHERE sha256 = ? AND state = 'pending' AND lease_owner IS NOT NULL AND lease_until <= ? AND id <> ?`,
       [sha256, lease.now.toISOString(), Number(id)],

@@ -18,8 +18,9 @@ export interface IndexInput {
   text: string | null;
 }
 
-export async function indexMessage(tx: SqlTx, engine: SqlEngine, input: IndexInput): Promise<void> {
-  await removeFromIndex(tx, engine, input.sha256);
+/** `fresh`: the message has never been indexed (its first commit), so there is nothing to remove first. */
+export async function indexMessage(tx: SqlTx, engine: SqlEngine, input: IndexInput, { fresh = false }: { fresh?: boolean } = {}): Promise<void> {
+  if (!fresh) await removeFromIndex(tx, engine, input.sha256);
   for (const e of searchEntries(input.record)) {
     await tx.run('INSERT INTO search_term (message, ticket, seq, kind, value, lo, hi) VALUES (?, ?, ?, ?, ?, ?, ?)', [
       input.sha256,

@@ -31,11 +31,14 @@ export interface Dialect {
 
 export interface WriteOptions {
   /**
-   * Nobody waits for this write to be answered (e.g. an outbox entry marked delivered): on
-   * SQLite it waits a few milliseconds for another transaction to join, so that it costs
-   * no fsync of its own. Durable all the same once the promise resolves. PostgreSQL: no effect.
+   * The write may wait a few milliseconds on SQLite for another job to share its
+   * transaction, so that it costs no fsync of its own; durable all the same once the
+   * promise resolves. PostgreSQL: no effect.
+   * - `lazy`: nobody waits for it to be answered (an outbox entry marked delivered).
+   * - `place`: a message's placement, off the path to its 250; waits only where the engine
+   *   was opened with a wait for it (intake serve, SqliteOptions.placeWaitMs).
    */
-  lazy?: boolean;
+  wait?: 'lazy' | 'place';
 }
 
 export interface SqlEngine {

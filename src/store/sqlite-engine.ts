@@ -10,8 +10,17 @@ import type { Dialect, Row, SqlEngine, SqlTx, SqlValue, WriteOptions } from './s
  * it returns), mode 0600 because it holds decrypted reports.
  *
  * Writes are group-committed: every job queued while a transaction is open joins the next
- * one (`BEGIN IMMEDIATE`, a SAVEPOINT per job, one COMMIT, one fsync for all of them); a
- * lazy write (nobody waits on it) waits up to LAZY_WAIT_MS for another job to join.
+ * one (`BEGIN IMMEDIATE`, a SAVEPOINT per job, one COMMIT, one fsync for all of them). A
+ * job that may wait (WriteOptions.wait) waits a little for company instead of paying an
+ * fsync of its own: a lazy write (nobody waits on it) up to LAZY_WAIT_MS, a placement up
+ * to `placeWaitMs` (intake serve: other messages in flight are about to write too); two
+ * such jobs, or any job that does not wait, start the transaction at once.
+ *
+ * Checkpoints (the WAL copied back into the database file: an fsync of each, and one of
+ * the WAL's header when it starts over) run when the WAL passes AUTOCHECKPOINT_PAGES —
+ * four times SQLite's default, so a quarter as many — and from a timer once the writer has
+ * been idle for IDLE_CHECKPOINT_MS, so that a quiet store's WAL is folded back before a
+ * busy moment makes a commit pay for it. Passive: never waits for a reader or a writer.
  * Another process holding the write lock (`intake ingest` beside `intake serve`) is waited
  * for from a timer with busy_timeout 0 — SQLite's own busy handler would sleep inside the
  * synchronous call and stop every SMTP session of this process (research/storage.md §1).
@@ -21,12 +30,21 @@ const MAX_BATCH = 64;
 const LOCK_WAIT_MS = 30_000;
 /** How long a lazy write (WriteOptions) waits for another transaction to join before committing alone. */
 const LAZY_WAIT_MS = 20;
+/** intake serve: how long a placement waits for company (SqliteOptions.placeWaitMs). */
+export const SERVE_PLACE_WAIT_MS = 10;
+/** WAL pages after which a commit checkpoints (SQLite's default is 1000 pages, 4 MiB at 4 KiB pages). */
+export const AUTOCHECKPOINT_PAGES = 4000;
+/** A WAL that grew past this (a long reader held a checkpoint back) is cut back to it once it starts over. */
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+/** Idle this long after a write: the WAL is checkpointed from a timer (passive), not by the next busy commit. */
+const IDLE_CHECKPOINT_MS = 1000;
 
 interface Job {
   work: (tx: SqlTx) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
-  lazy: boolean;
+  /** Milliseconds this job may wait for company before its transaction starts (0: at once). */
+  waitMs: number;
 }
 
 export interface SqliteOptions {
@@ -35,6 +53,14 @@ export interface SqliteOptions {
   lockWaitMs?: number;
   /** How long a lazy write waits for another job to join its transaction (default LAZY_WAIT_MS). */
   lazyWaitMs?: number;
+  /**
+   * How long a placement (WriteOptions.wait 'place') waits for another job to share its
+   * transaction (default 0: it does not wait). intake serve sets it: its other messages in
+   * flight write within milliseconds, and a message's placement is off the path to its 250.
+   */
+  placeWaitMs?: number;
+  /** Idle time after a write before the timer's checkpoint (default IDLE_CHECKPOINT_MS). */
+  idleCheckpointMs?: number;
 }
 
 export class SqliteEngine implements SqlEngine {
@@ -44,9 +70,14 @@ export class SqliteEngine implements SqlEngine {
   private readonly reader: Connection;
   private readonly lockWaitMs: number;
   private readonly lazyWaitMs: number;
+  private readonly placeWaitMs: number;
+  private readonly idleCheckpointMs: number;
   private queue: Job[] = [];
   private flushing = false;
-  private lazyTimer: NodeJS.Timeout | null = null;
+  private waitTimer: NodeJS.Timeout | null = null;
+  private checkpointTimer: NodeJS.Timeout | null = null;
+  /** Commits since the last checkpoint from the timer. */
+  private uncheckpointed = false;
   private reads: Promise<unknown> = Promise.resolve();
   private closed = false;
   private idle: Array<() => void> = [];
@@ -65,11 +96,15 @@ export class SqliteEngine implements SqlEngine {
     this.file = path.resolve(options.file);
     this.lockWaitMs = options.lockWaitMs ?? LOCK_WAIT_MS;
     this.lazyWaitMs = options.lazyWaitMs ?? LAZY_WAIT_MS;
+    this.placeWaitMs = options.placeWaitMs ?? 0;
+    this.idleCheckpointMs = options.idleCheckpointMs ?? IDLE_CHECKPOINT_MS;
     createPrivateFile(this.file);
     this.writer = new Connection(this.file);
     try {
       this.writer.exec('PRAGMA journal_mode = WAL');
       this.writer.exec('PRAGMA synchronous = FULL');
+      this.writer.exec(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+      this.writer.exec(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
       this.reader = new Connection(this.file);
     } catch (error) {
       this.writer.db.close();
@@ -81,7 +116,8 @@ export class SqliteEngine implements SqlEngine {
   write<T>(work: (tx: SqlTx) => Promise<T>, options: WriteOptions = {}): Promise<T> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject, lazy: options.lazy === true });
+      const waitMs = options.wait === 'lazy' ? this.lazyWaitMs : options.wait === 'place' ? this.placeWaitMs : 0;
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject, waitMs });
       this.kick();
     });
   }
@@ -116,8 +152,9 @@ export class SqliteEngine implements SqlEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.kick(); // a lazy write waits no longer
+    this.kick(); // a waiting write waits no longer
     if (this.flushing || this.queue.length > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
+    if (this.checkpointTimer) clearTimeout(this.checkpointTimer);
     await this.reads;
     this.reader.db.close();
     this.writer.db.close();
@@ -128,12 +165,14 @@ export class SqliteEngine implements SqlEngine {
       if (!this.flushing) for (const done of this.idle.splice(0)) done();
       return;
     }
-    // Only lazy writes queued: they wait a little for a transaction to join (one fsync fewer).
-    if (!this.closed && this.queue.every((job) => job.lazy)) {
-      this.lazyTimer ??= setTimeout(() => {
-        this.lazyTimer = null;
+    // One job queued that may wait: it waits a little for company (one fsync fewer). A
+    // second job is company: both go now.
+    const only = this.queue.length === 1 ? this.queue[0]! : null;
+    if (!this.closed && only && only.waitMs > 0) {
+      this.waitTimer ??= setTimeout(() => {
+        this.waitTimer = null;
         this.startFlush();
-      }, this.lazyWaitMs);
+      }, only.waitMs);
       return;
     }
     this.startFlush();
@@ -141,15 +180,17 @@ export class SqliteEngine implements SqlEngine {
 
   private startFlush(): void {
     if (this.flushing || this.queue.length === 0) return;
-    if (this.lazyTimer) clearTimeout(this.lazyTimer);
-    this.lazyTimer = null;
+    if (this.waitTimer) clearTimeout(this.waitTimer);
+    this.waitTimer = null;
+    if (this.checkpointTimer) clearTimeout(this.checkpointTimer);
+    this.checkpointTimer = null;
     this.flushing = true;
     // Let every job that is ready this turn join the same transaction.
     setImmediate(() => void this.flush());
   }
 
-  /** Transactions committed and jobs in them, since open (group-commit effectiveness, for benches). */
-  readonly stats = { transactions: 0, jobs: 0 };
+  /** Transactions committed and jobs in them, and checkpoints from the idle timer, since open (group-commit effectiveness, for benches). */
+  readonly stats = { transactions: 0, jobs: 0, idleCheckpoints: 0 };
 
   private async flush(): Promise<void> {
     const batch = this.queue.splice(0, MAX_BATCH);
@@ -159,7 +200,8 @@ export class SqliteEngine implements SqlEngine {
     try {
       await this.beginImmediate();
       for (const job of batch) outcomes.push(await this.runJob(job));
-      this.writer.exec('COMMIT');
+      this.writer.control('COMMIT');
+      this.uncheckpointed = true;
       batch.forEach((job, i) => {
         const outcome = outcomes[i]!;
         if (outcome.ok) job.resolve(outcome.value);
@@ -171,14 +213,32 @@ export class SqliteEngine implements SqlEngine {
     } finally {
       this.flushing = false;
       this.kick();
+      if (!this.flushing && this.queue.length === 0) this.checkpointWhenIdle();
     }
   }
 
+  /** Once nothing has been written for IDLE_CHECKPOINT_MS: a passive checkpoint (a busy one is left to the next). */
+  private checkpointWhenIdle(): void {
+    if (this.closed || !this.uncheckpointed || this.checkpointTimer) return;
+    this.checkpointTimer = setTimeout(() => {
+      this.checkpointTimer = null;
+      if (this.closed || this.flushing || this.queue.length > 0) return;
+      try {
+        this.writer.exec('PRAGMA wal_checkpoint(PASSIVE)');
+        this.uncheckpointed = false;
+        this.stats.idleCheckpoints++;
+      } catch {
+        // Another process is checkpointing or holds a lock: the next idle moment (or an autocheckpoint) does it.
+      }
+    }, this.idleCheckpointMs);
+    this.checkpointTimer.unref();
+  }
+
   private async runJob(job: Job): Promise<{ ok: true; value: unknown } | { ok: false; error: unknown }> {
-    this.writer.exec('SAVEPOINT job');
+    this.writer.control('SAVEPOINT job');
     try {
       const value = await job.work(this.writer);
-      this.writer.exec('RELEASE job');
+      this.writer.control('RELEASE job');
       return { ok: true, value };
     } catch (error) {
       this.writer.exec('ROLLBACK TO job');
@@ -189,7 +249,7 @@ export class SqliteEngine implements SqlEngine {
 
   /** BEGIN IMMEDIATE, retried from a timer while another process holds the write lock. */
   private async beginImmediate(): Promise<void> {
-    await retryWhileBusy(() => this.writer.exec('BEGIN IMMEDIATE'), this.lockWaitMs);
+    await retryWhileBusy(() => this.writer.control('BEGIN IMMEDIATE'), this.lockWaitMs);
   }
 }
 
@@ -215,10 +275,18 @@ class Connection implements SqlTx {
     // timeout 0: lock waits are retried from a timer (see SqliteEngine), never slept on.
     this.db = new DatabaseSync(file, { timeout: 0 });
     this.db.exec('PRAGMA foreign_keys = ON');
+    // A job's SAVEPOINT keeps the pages it changes in a sub-journal; in a temporary file
+    // (the default) that is two write calls per page once it passes 64 KiB. In memory instead.
+    this.db.exec('PRAGMA temp_store = MEMORY');
   }
 
   exec(sql: string): void {
     this.db.exec(sql);
+  }
+
+  /** A transaction-control statement (BEGIN, SAVEPOINT, RELEASE, COMMIT), prepared once. */
+  control(sql: string): void {
+    this.statement(sql).run();
   }
 
   async get<T extends Row>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SqliteEngine } from '../../src/store/sqlite-engine.js';
+import { AUTOCHECKPOINT_PAGES, SqliteEngine } from '../../src/store/sqlite-engine.js';
 import { SqlStore } from '../../src/store/sql-store.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -25,6 +25,9 @@ describe('the SQLite engine', () => {
     await engine.write(async (tx) => {
       // synchronous is per connection: the writer's is the one that commits.
       expect(await tx.get('PRAGMA synchronous')).toEqual({ synchronous: 2 });
+      // Checkpoints a quarter as often as SQLite's default; savepoints journal in memory (2 = MEMORY).
+      expect(await tx.get('PRAGMA wal_autocheckpoint')).toEqual({ wal_autocheckpoint: AUTOCHECKPOINT_PAGES });
+      expect(await tx.get('PRAGMA temp_store')).toEqual({ temp_store: 2 });
     });
     await store.close();
   });
@@ -37,7 +40,7 @@ describe('the SQLite engine', () => {
     const patient = await SqlStore.open(await SqliteEngine.open({ file, lazyWaitMs: 60_000 }), file);
     const engine = patient.sql as SqliteEngine;
     const before = { ...engine.stats };
-    const lazy = engine.write(insert(1), { lazy: true });
+    const lazy = engine.write(insert(1), { wait: 'lazy' });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await seen(engine, 1)).toBeUndefined();
     await engine.write(insert(2));
@@ -45,16 +48,52 @@ describe('the SQLite engine', () => {
     // Both in the ordinary write's transaction: one COMMIT, one fsync.
     expect([engine.stats.transactions - before.transactions, engine.stats.jobs - before.jobs]).toEqual([1, 2]);
     // Closing commits a waiting lazy write at once: it is on disk for the next process.
-    const last = engine.write(insert(3), { lazy: true });
+    const last = engine.write(insert(3), { wait: 'lazy' });
     await patient.close();
     await last;
     // With the default wait, a lazy write that no other joins is committed alone soon after.
     const again = await SqlStore.open(await SqliteEngine.open({ file }), file);
     const reopened = again.sql as SqliteEngine;
     expect(await seen(reopened, 3)).toEqual({ uid: 3 });
-    await reopened.write(insert(4), { lazy: true });
+    await reopened.write(insert(4), { wait: 'lazy' });
     expect(await seen(reopened, 4)).toEqual({ uid: 4 });
     await again.close();
+  });
+
+  it('a placement waits for company only where the engine was opened with a wait for it; a second waiting job is company', async () => {
+    const file = path.join(await tempDir('intake-engine-', 'file'), 'intake.sqlite');
+    const seen = (engine: SqliteEngine, uid: number) => engine.read((tx) => tx.get('SELECT uid FROM imap_seen WHERE mailbox = ? AND uid = ?', ['place', uid]));
+    const insert = (uid: number) => async (tx: Parameters<Parameters<SqliteEngine['write']>[0]>[0]) => void (await tx.run('INSERT INTO imap_seen (mailbox, uid) VALUES (?, ?)', ['place', uid]));
+    // As intake serve opens it, with a wait long enough that only company can end it.
+    const serve = await SqlStore.open(await SqliteEngine.open({ file, placeWaitMs: 60_000 }), file);
+    const engine = serve.sql as SqliteEngine;
+    const before = { ...engine.stats };
+    const first = engine.write(insert(1), { wait: 'place' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await seen(engine, 1)).toBeUndefined();
+    await Promise.all([first, engine.write(insert(2), { wait: 'place' })]);
+    expect([engine.stats.transactions - before.transactions, engine.stats.jobs - before.jobs]).toEqual([1, 2]);
+    await serve.close();
+    // Opened as intake ingest opens it: no wait, committed at once.
+    const ingest = await SqlStore.open(await SqliteEngine.open({ file }), file);
+    const once = ingest.sql as SqliteEngine;
+    await once.write(insert(3), { wait: 'place' });
+    expect(await seen(once, 3)).toEqual({ uid: 3 });
+    await ingest.close();
+  });
+
+  it('checkpoints the WAL from a timer once writes stop, not while they go on', async () => {
+    const file = path.join(await tempDir('intake-engine-', 'file'), 'intake.sqlite');
+    const store = await SqlStore.open(await SqliteEngine.open({ file, idleCheckpointMs: 200 }), file);
+    const engine = store.sql as SqliteEngine;
+    for (let uid = 0; uid < 5; uid++) await engine.write((tx) => tx.run('INSERT INTO imap_seen (mailbox, uid) VALUES (?, ?)', ['ckpt', uid]));
+    expect(engine.stats.idleCheckpoints).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(engine.stats.idleCheckpoints).toBe(1);
+    // Nothing written since: no second one.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(engine.stats.idleCheckpoints).toBe(1);
+    await store.close();
   });
 
   it('commits writes queued together in one transaction; a failing job rolls back alone', async () => {
