@@ -7,8 +7,8 @@ import { pack, revive } from '../threads/wire.js';
 import { StoreVersionError } from './migrations.js';
 import type { SqliteOptions } from './sqlite-engine.js';
 import { STORE_GROUPS, type StoreGroup } from './store-methods.js';
-import type { SerializedError, StoreReply, StoreRequest } from './store-worker.js';
-import type { IntakeStore } from './store.js';
+import type { SerializedError, StoreCall, StoreReply, StoreRequest } from './store-worker.js';
+import type { IntakeStore, ReceivedMessage } from './store.js';
 
 /**
  * The SQLite store in a thread of its own, for `intake serve`: the same store (SqlStore
@@ -34,6 +34,8 @@ export class ThreadStore implements IntakeStore {
   private worker: Promise<Worker> | null;
   private readonly calls = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   private nextId = 0;
+  /** Calls made this turn, sent together at its end (one message, one transaction in the thread). */
+  private outgoing: { worker: Worker; calls: StoreCall[]; transfer: ArrayBuffer[] } | null = null;
   private closed = false;
 
   private constructor(options: SqliteOptions) {
@@ -57,7 +59,7 @@ export class ThreadStore implements IntakeStore {
     return store;
   }
 
-  receive: IntakeStore['receive'] = (...args) => this.call('receive', args) as never;
+  receive: IntakeStore['receive'] = async (...args) => ({ ...((await this.call('receive', args)) as ReceivedMessage), raw: args[0] });
   claimReceipts: IntakeStore['claimReceipts'] = (...args) => this.call('claimReceipts', args) as never;
   renewReceipts: IntakeStore['renewReceipts'] = (...args) => this.call('renewReceipts', args) as never;
   receiptFailed: IntakeStore['receiptFailed'] = (...args) => this.call('receiptFailed', args) as never;
@@ -88,14 +90,25 @@ export class ThreadStore implements IntakeStore {
     return this.request({ id: this.nextId++, method, args });
   }
 
-  private async request(request: Extract<StoreRequest, { id: number }>): Promise<unknown> {
+  private async request(call: StoreCall): Promise<unknown> {
     if (this.closed) throw temporary('store-closed', 'store is closed');
     this.worker ??= this.start();
     const worker = await this.worker;
     return new Promise((resolve, reject) => {
-      this.calls.set(request.id, { resolve, reject });
-      const packed = pack(request);
-      worker.postMessage(packed.value, packed.transfer);
+      this.calls.set(call.id, { resolve, reject });
+      const packed = pack(call);
+      if (this.outgoing?.worker === worker) {
+        this.outgoing.calls.push(packed.value);
+        this.outgoing.transfer.push(...packed.transfer);
+        return;
+      }
+      const batch = { worker, calls: [packed.value], transfer: packed.transfer };
+      this.outgoing = batch;
+      // After every promise reaction of this turn: the calls they make travel together.
+      process.nextTick(() => {
+        if (this.outgoing === batch) this.outgoing = null;
+        worker.postMessage({ calls: batch.calls } satisfies StoreRequest, batch.transfer);
+      });
     });
   }
 
@@ -109,11 +122,13 @@ export class ThreadStore implements IntakeStore {
           resolve(worker);
         } else if ('openError' in reply) {
           reject(rebuildError(reply.openError));
-        } else if ('id' in reply) {
-          const call = this.calls.get(reply.id);
-          this.calls.delete(reply.id);
-          if ('error' in reply) call?.reject(rebuildError(reply.error));
-          else call?.resolve(revive(reply.value));
+        } else if ('answers' in reply) {
+          for (const answer of reply.answers) {
+            const call = this.calls.get(answer.id);
+            this.calls.delete(answer.id);
+            if ('error' in answer) call?.reject(rebuildError(answer.error));
+            else call?.resolve(revive(answer.value));
+          }
         }
       });
       const lost = (error: Error): void => {

@@ -3,6 +3,7 @@ import { pack, revive } from '../threads/wire.js';
 import { SqliteEngine, type SqliteOptions } from './sqlite-engine.js';
 import { SqlStore } from './sql-store.js';
 import { isStoreMethod } from './store-methods.js';
+import type { ReceivedMessage } from './store.js';
 
 /**
  * The store's own thread (store-thread.ts): owns both SQLite connections and runs the
@@ -10,11 +11,13 @@ import { isStoreMethod } from './store-methods.js';
  * here: calls that arrive while a COMMIT is on its way to the disk join the next
  * transaction, and no fsync ever holds the main thread's event loop.
  */
-export type StoreRequest = { id: number; method: string; args: unknown[] } | { id: number; method: '$stats' } | { close: true };
+export type StoreCall = { id: number; method: string; args: unknown[] } | { id: number; method: '$stats' };
+/** Calls made in one turn of the caller's event loop travel as one message (and so join one transaction). */
+export type StoreRequest = { calls: StoreCall[] } | { close: true };
 
+export type StoreAnswer = { id: number; value: unknown } | { id: number; error: SerializedError };
 export type StoreReply =
-  | { id: number; value: unknown }
-  | { id: number; error: SerializedError }
+  | { answers: StoreAnswer[] }
   | { ready: true }
   | { openError: SerializedError }
   | { closed: true };
@@ -49,22 +52,37 @@ port.on('message', (request: StoreRequest) => {
     });
     return;
   }
-  void answer(request).then((reply) => {
-    const packed = pack(reply);
-    port.postMessage(packed.value, packed.transfer);
-  });
+  for (const call of request.calls) void answer(call).then(send);
 });
 port.postMessage({ ready: true } satisfies StoreReply);
 
-async function answer(request: Exclude<StoreRequest, { close: true }>): Promise<StoreReply> {
+/**
+ * Answers ready in one turn go back as one message: a transaction's jobs are answered
+ * together, and the caller's next calls then come back together and share the next one.
+ */
+let answers: StoreAnswer[] = [];
+function send(answer: StoreAnswer): void {
+  answers.push(answer);
+  if (answers.length > 1) return;
+  process.nextTick(() => {
+    const packed = pack({ answers } satisfies StoreReply);
+    answers = [];
+    port.postMessage(packed.value, packed.transfer);
+  });
+}
+
+async function answer(call: StoreCall): Promise<StoreAnswer> {
   try {
-    if (request.method === '$stats') return { id: request.id, value: (store.sql as SqliteEngine).stats };
-    if (!('args' in request) || !isStoreMethod(request.method)) throw new Error(`not a store method: ${request.method}`);
-    const [group, name] = request.method.includes('.') ? request.method.split('.') : [null, request.method];
+    if (call.method === '$stats') return { id: call.id, value: (store.sql as SqliteEngine).stats };
+    if (!('args' in call) || !isStoreMethod(call.method)) throw new Error(`not a store method: ${call.method}`);
+    const [group, name] = call.method.includes('.') ? call.method.split('.') : [null, call.method];
     const target = (group ? store[group as keyof SqlStore] : store) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-    return { id: request.id, value: await target[name!]!(...(revive(request.args) as unknown[])) };
+    const value = await target[name!]!(...(revive(call.args) as unknown[]));
+    // The caller has the raw bytes it sent: they are not copied back (ThreadStore.receive puts them back).
+    if (call.method === 'receive') return { id: call.id, value: { ...(value as ReceivedMessage), raw: null } };
+    return { id: call.id, value };
   } catch (error) {
-    return { id: request.id, error: serializeError(error) };
+    return { id: call.id, error: serializeError(error) };
   }
 }
 
