@@ -2,7 +2,7 @@ import type { EngineName, SqlEngine, SqlTx } from './sql.js';
 import { workbenchSchema } from './workbench-schema.js';
 
 /**
- * The schema, as numbered migrations applied at start (each in its own transaction). A
+ * The schema, as numbered migrations applied at start (whatever is missing, in one transaction). A
  * store whose version is newer than the newest here was written by a newer csirt-intake:
  * it is refused rather than misread. Later features (full-text search, indicators,
  * ticket lifecycle, replies, hand-off queues) are further migrations on top of these.
@@ -130,7 +130,7 @@ export class StoreVersionError extends Error {
   }
 }
 
-/** Applies what is missing, each migration in its own transaction; refuses a newer store. */
+/** Applies what is missing, in one transaction; refuses a newer store. */
 export async function migrate(engine: SqlEngine): Promise<number> {
   const name = engine.dialect.name;
   // Up to date already (the common case, e.g. every `intake ingest`): no write at all.
@@ -140,19 +140,18 @@ export async function migrate(engine: SqlEngine): Promise<number> {
   await engine.write(async (tx) => {
     await tx.run(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`);
   });
-  for (;;) {
-    const applied = await engine.write(async (tx) => {
-      if (name === 'postgresql') await tx.run('LOCK TABLE schema_version IN EXCLUSIVE MODE');
-      const current = await currentVersion(tx);
-      if (current > SCHEMA_VERSION) throw new StoreVersionError(current);
-      const next = MIGRATIONS.find((m) => m.version === current + 1);
-      if (!next) return null;
+  // Every missing migration in one transaction (one commit, one fsync for a new store): all
+  // of them applied, or none.
+  await engine.write(async (tx) => {
+    if (name === 'postgresql') await tx.run('LOCK TABLE schema_version IN EXCLUSIVE MODE');
+    const current = await currentVersion(tx);
+    if (current > SCHEMA_VERSION) throw new StoreVersionError(current);
+    for (const next of MIGRATIONS.filter((m) => m.version > current)) {
       for (const statement of next.statements(name)) await tx.run(statement);
       await tx.run('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)', [next.version, new Date().toISOString()]);
-      return next.version;
-    });
-    if (applied === null) return currentVersion(engine);
-  }
+    }
+  });
+  return currentVersion(engine);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
-import { SERVE_PLACE_WAIT_MS, SqliteEngine, type SqliteOptions } from './sqlite-engine.js';
+import { SERVE_MESSAGE_WAIT_MS, SqliteEngine, type SqliteOptions } from './sqlite-engine.js';
 import { SqlStore } from './sql-store.js';
 import type { IntakeStore } from './store.js';
 
@@ -36,18 +36,19 @@ export function redactUrl(url: string): string {
  * The store of the pipeline: for `intake serve` with `store.thread` (`thread`) on SQLite in
  * a thread of its own (store-thread.ts), so that no COMMIT's fsync holds the event loop
  * that answers SMTP; PostgreSQL's I/O is asynchronous already. Otherwise `openStore`.
- * `daemon` (serve): a placement waits up to SERVE_PLACE_WAIT_MS for another message's write to
- * share its transaction (SqliteOptions.placeWaitMs); a one-shot `intake ingest` has nobody to wait for.
+ * `daemon` (serve): a message's placement and commit wait up to SERVE_MESSAGE_WAIT_MS for another
+ * message's write to share their transaction (SqliteOptions.messageWaitMs); a one-shot
+ * `intake ingest` has nobody to wait for.
  */
 export async function openPipelineStore(config: Config, env: NodeJS.ProcessEnv, { thread, daemon }: { thread: boolean; daemon: boolean }): Promise<IntakeStore> {
   // A lazy write (an ack's delivered mark) waits for a later transaction to join it: in a
   // one-shot command there is none, and the wait would only delay the exit the MTA waits for.
-  if (config.store.engine !== 'sqlite' || !thread) return openStore(config, env, daemon ? { placeWaitMs: SERVE_PLACE_WAIT_MS } : { lazyWaitMs: 0 });
+  if (config.store.engine !== 'sqlite' || !thread) return openStore(config, env, daemon ? { messageWaitMs: SERVE_MESSAGE_WAIT_MS } : { lazyWaitMs: 0 });
   const { ThreadStore } = await import('./store-thread.js');
-  return ThreadStore.open({ file: sqlitePath(config), lockWaitMs: config.store.lockWaitSeconds * 1000, placeWaitMs: SERVE_PLACE_WAIT_MS });
+  return ThreadStore.open({ file: sqlitePath(config), lockWaitMs: config.store.lockWaitSeconds * 1000, messageWaitMs: SERVE_MESSAGE_WAIT_MS });
 }
 
-export async function openStore(config: Config, env: NodeJS.ProcessEnv = process.env, sqlite: Pick<SqliteOptions, 'lazyWaitMs' | 'placeWaitMs'> = {}): Promise<SqlStore> {
+export async function openStore(config: Config, env: NodeJS.ProcessEnv = process.env, sqlite: Pick<SqliteOptions, 'lazyWaitMs' | 'messageWaitMs'> = {}): Promise<SqlStore> {
   if (config.store.engine === 'postgresql') {
     const url = await storeUrl(config, env);
     // Imported only here: the driver is not loaded by an SQLite installation's every `intake ingest`.

@@ -35,10 +35,10 @@ export interface WriteOptions {
    * transaction, so that it costs no fsync of its own; durable all the same once the
    * promise resolves. PostgreSQL: no effect.
    * - `lazy`: nobody waits for it to be answered (an outbox entry marked delivered).
-   * - `place`: a message's placement, off the path to its 250; waits only where the engine
-   *   was opened with a wait for it (intake serve, SqliteOptions.placeWaitMs).
+   * - `message`: a message's placement or commit, off the path to its 250; waits only where
+   *   the engine was opened with a wait for it (intake serve, SqliteOptions.messageWaitMs).
    */
-  wait?: 'lazy' | 'place';
+  wait?: 'lazy' | 'message';
 }
 
 export interface SqlEngine {

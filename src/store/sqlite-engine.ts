@@ -13,8 +13,9 @@ import type { Dialect, Row, SqlEngine, SqlTx, SqlValue, WriteOptions } from './s
  * one (`BEGIN IMMEDIATE`, a SAVEPOINT per job, one COMMIT, one fsync for all of them). A
  * job that may wait (WriteOptions.wait) waits a little for company instead of paying an
  * fsync of its own: a lazy write (nobody waits on it) up to LAZY_WAIT_MS, a placement up
- * to `placeWaitMs` (intake serve: other messages in flight are about to write too); two
- * such jobs, or any job that does not wait, start the transaction at once.
+ * to `messageWaitMs` a message's placement or commit (intake serve: its other messages in
+ * flight are about to write too); two such jobs, or any job that does not wait, start the
+ * transaction at once. A receipt never waits: the sender's 250 waits for it.
  *
  * Checkpoints (the WAL copied back into the database file: an fsync of each, and one of
  * the WAL's header when it starts over) run when the WAL passes AUTOCHECKPOINT_PAGES —
@@ -30,8 +31,8 @@ const MAX_BATCH = 64;
 const LOCK_WAIT_MS = 30_000;
 /** How long a lazy write (WriteOptions) waits for another transaction to join before committing alone. */
 const LAZY_WAIT_MS = 20;
-/** intake serve: how long a placement waits for company (SqliteOptions.placeWaitMs). */
-export const SERVE_PLACE_WAIT_MS = 10;
+/** intake serve: how long a message's placement or commit waits for company (SqliteOptions.messageWaitMs). */
+export const SERVE_MESSAGE_WAIT_MS = 10;
 /** WAL pages after which a commit checkpoints (SQLite's default is 1000 pages, 4 MiB at 4 KiB pages). */
 export const AUTOCHECKPOINT_PAGES = 4000;
 /** A WAL that grew past this (a long reader held a checkpoint back) is cut back to it once it starts over. */
@@ -54,11 +55,11 @@ export interface SqliteOptions {
   /** How long a lazy write waits for another job to join its transaction (default LAZY_WAIT_MS). */
   lazyWaitMs?: number;
   /**
-   * How long a placement (WriteOptions.wait 'place') waits for another job to share its
-   * transaction (default 0: it does not wait). intake serve sets it: its other messages in
-   * flight write within milliseconds, and a message's placement is off the path to its 250.
+   * How long a message's placement or commit (WriteOptions.wait 'message') waits for another
+   * job to share its transaction (default 0: it does not wait). intake serve sets it: its
+   * other messages in flight write within milliseconds, and both are off the path to the 250.
    */
-  placeWaitMs?: number;
+  messageWaitMs?: number;
   /** Idle time after a write before the timer's checkpoint (default IDLE_CHECKPOINT_MS). */
   idleCheckpointMs?: number;
 }
@@ -70,7 +71,7 @@ export class SqliteEngine implements SqlEngine {
   private readonly reader: Connection;
   private readonly lockWaitMs: number;
   private readonly lazyWaitMs: number;
-  private readonly placeWaitMs: number;
+  private readonly messageWaitMs: number;
   private readonly idleCheckpointMs: number;
   private queue: Job[] = [];
   private flushing = false;
@@ -96,7 +97,7 @@ export class SqliteEngine implements SqlEngine {
     this.file = path.resolve(options.file);
     this.lockWaitMs = options.lockWaitMs ?? LOCK_WAIT_MS;
     this.lazyWaitMs = options.lazyWaitMs ?? LAZY_WAIT_MS;
-    this.placeWaitMs = options.placeWaitMs ?? 0;
+    this.messageWaitMs = options.messageWaitMs ?? 0;
     this.idleCheckpointMs = options.idleCheckpointMs ?? IDLE_CHECKPOINT_MS;
     createPrivateFile(this.file);
     this.writer = new Connection(this.file);
@@ -116,7 +117,7 @@ export class SqliteEngine implements SqlEngine {
   write<T>(work: (tx: SqlTx) => Promise<T>, options: WriteOptions = {}): Promise<T> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     return new Promise<T>((resolve, reject) => {
-      const waitMs = options.wait === 'lazy' ? this.lazyWaitMs : options.wait === 'place' ? this.placeWaitMs : 0;
+      const waitMs = options.wait === 'lazy' ? this.lazyWaitMs : options.wait === 'message' ? this.messageWaitMs : 0;
       this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject, waitMs });
       this.kick();
     });

@@ -60,24 +60,24 @@ describe('the SQLite engine', () => {
     await again.close();
   });
 
-  it('a placement waits for company only where the engine was opened with a wait for it; a second waiting job is company', async () => {
+  it('a placement or commit waits for company only where the engine was opened with a wait for it; a second waiting job is company', async () => {
     const file = path.join(await tempDir('intake-engine-', 'file'), 'intake.sqlite');
     const seen = (engine: SqliteEngine, uid: number) => engine.read((tx) => tx.get('SELECT uid FROM imap_seen WHERE mailbox = ? AND uid = ?', ['place', uid]));
     const insert = (uid: number) => async (tx: Parameters<Parameters<SqliteEngine['write']>[0]>[0]) => void (await tx.run('INSERT INTO imap_seen (mailbox, uid) VALUES (?, ?)', ['place', uid]));
     // As intake serve opens it, with a wait long enough that only company can end it.
-    const serve = await SqlStore.open(await SqliteEngine.open({ file, placeWaitMs: 60_000 }), file);
+    const serve = await SqlStore.open(await SqliteEngine.open({ file, messageWaitMs: 60_000 }), file);
     const engine = serve.sql as SqliteEngine;
     const before = { ...engine.stats };
-    const first = engine.write(insert(1), { wait: 'place' });
+    const first = engine.write(insert(1), { wait: 'message' });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await seen(engine, 1)).toBeUndefined();
-    await Promise.all([first, engine.write(insert(2), { wait: 'place' })]);
+    await Promise.all([first, engine.write(insert(2), { wait: 'message' })]);
     expect([engine.stats.transactions - before.transactions, engine.stats.jobs - before.jobs]).toEqual([1, 2]);
     await serve.close();
     // Opened as intake ingest opens it: no wait, committed at once.
     const ingest = await SqlStore.open(await SqliteEngine.open({ file }), file);
     const once = ingest.sql as SqliteEngine;
-    await once.write(insert(3), { wait: 'place' });
+    await once.write(insert(3), { wait: 'message' });
     expect(await seen(once, 3)).toEqual({ uid: 3 });
     await ingest.close();
   });
