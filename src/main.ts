@@ -31,7 +31,17 @@ for (const name of ['SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const) process.on(name, (
 enableCompileCache();
 
 const argv = process.argv.slice(2);
-const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+// process.stdin is a getter that builds a stream (fs or net, ~10 ms): built only if a command reads it that way.
+const io = {
+  get stdin() {
+    return process.stdin;
+  },
+  stdinFd: 0,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+};
 let code: number;
 try {
   // An MTA's `intake ingest` skips the command-line library (cli/ingest-argv.ts).

@@ -10,6 +10,11 @@ import { privateCacheDir } from './compile-cache.js';
 /** The process edge a command sees; tests pass their own streams and environment. */
 export interface CliIo {
   stdin: Readable;
+  /**
+   * The process's own standard input as a file descriptor (main.ts): `intake ingest -`
+   * reads it with fs, without building process.stdin's stream (~10 ms of a pipe delivery).
+   */
+  stdinFd?: number;
   stdout: Writable;
   stderr: Writable;
   env: NodeJS.ProcessEnv;

@@ -14,13 +14,46 @@ export interface FileEnvelope {
   recipients: string[];
 }
 
-export async function readInput(source: string, stdin: Readable): Promise<Buffer> {
-  if (source === '-') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-    return Buffer.concat(chunks);
+/** Standard input as a descriptor, and the stream to fall back to (see readDescriptor). */
+export interface StdinDescriptor {
+  fd: number;
+  stream: () => Readable;
+}
+
+export async function readInput(source: string, stdin: Readable | StdinDescriptor): Promise<Buffer> {
+  if (source !== '-') return readFile(source);
+  if ('fd' in stdin && typeof stdin.fd === 'number' && 'stream' in stdin) return readDescriptor(stdin);
+  return readStream(stdin as Readable, []);
+}
+
+async function readStream(stdin: Readable, chunks: Buffer[]): Promise<Buffer> {
+  for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+const { read } = process.getBuiltinModule('node:fs');
+const CHUNK = 64 * 1024;
+
+/**
+ * Reads a descriptor to its end with fs.read (a pipe from the MTA, a file, a terminal).
+ * A non-blocking pipe answers EAGAIN when it is momentarily empty; fs cannot wait for
+ * it, so the rest is read through the stream, which waits on the event loop: what was
+ * read already is kept (a pipe has no position to lose), nothing is read twice.
+ */
+async function readDescriptor({ fd, stream }: StdinDescriptor): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for (;;) {
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    let bytes: number;
+    try {
+      bytes = await new Promise<number>((resolve, reject) => read(fd, buffer, 0, CHUNK, null, (error, n) => (error ? reject(error) : resolve(n))));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      return readStream(stream(), chunks);
+    }
+    if (bytes === 0) return Buffer.concat(chunks);
+    chunks.push(buffer.subarray(0, bytes));
   }
-  return readFile(source);
 }
 
 export function transportForFile(raw: Buffer, envelope: FileEnvelope): TransportInfo {
