@@ -144,7 +144,9 @@ export async function openApp({ config, logger, env = process.env, now = () => n
     // A process that delivers its own acks (serve; ingest writing pickup files) has its commits lease them to itself.
     const deliversOwn = daemon || config.outbound.mode === 'outbox';
     const outboxLease = () => ({ owner, now: now(), ms: config.outbound.leaseSeconds * 1000 });
-    const context: EffectContext = { config, now, keys, lookups: store.lookups, store, logger, templates, sandbox, events, ...(deliversOwn ? { outboxLease } : {}) };
+    // Company for a message's store writes: another message in the work queue (running or waiting).
+    const company = () => queue.depth > 1;
+    const context: EffectContext = { config, now, keys, lookups: store.lookups, store, logger, templates, sandbox, events, company, ...(deliversOwn ? { outboxLease } : {}) };
     const leaseMs = config.processing.timeoutSeconds * 2000;
     // Pickup files are independent writes (their delivered marks then share transactions); a relay gets one at a time.
     const parallel = config.outbound.mode === 'outbox' ? 4 : 1;

@@ -44,6 +44,8 @@ export interface EffectContext extends StageContext {
   logger: Logger;
   /** When this process delivers its own acks: the lease its commits give them (see CommitRequest.outboxLease). */
   outboxLease?: () => Lease;
+  /** Whether other messages are being processed now (their store writes may share a transaction: PlaceRequest.company). */
+  company?: () => boolean;
   /** Observers of what happened (GET /metrics); NO_EVENTS outside `intake serve`. */
   events: IntakeEvents;
 }

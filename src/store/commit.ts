@@ -18,7 +18,7 @@ import type { CommitRequest, CommitResult, OutboxItem, PendingKeyOffer } from '.
 export async function commit(engine: SqlEngine, request: CommitRequest): Promise<CommitResult> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await engine.write((tx) => commitIn(tx, engine, request), { wait: 'message' });
+      return await engine.write((tx) => commitIn(tx, engine, request), request.company ? { wait: 'message' } : {});
     } catch (error) {
       if (attempt >= 5 || !isRetryableConflict(error)) throw error;
     }

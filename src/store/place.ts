@@ -12,7 +12,7 @@ import type { Placement, PlaceRequest, PlaceResult, QuotaRequest } from './store
 export async function place(engine: SqlEngine, request: PlaceRequest): Promise<PlaceResult> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await engine.write((tx) => placeIn(tx, engine, request), { wait: 'message' });
+      return await engine.write((tx) => placeIn(tx, engine, request), request.company ? { wait: 'message' } : {});
     } catch (error) {
       if (attempt >= 5 || !isRetryableConflict(error)) throw error;
     }

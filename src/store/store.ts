@@ -36,6 +36,13 @@ export interface QuotaRequest {
 }
 
 export interface PlaceRequest {
+  /**
+   * Other messages are being processed beside this one (intake serve under load): the
+   * write may wait a little for theirs to share its transaction (SqliteOptions.messageWaitMs).
+   * A lone message — one handed over by an MTA's pipe, say, whose process waits for the
+   * verdict — never waits for company that is not coming.
+   */
+  company?: boolean;
   sha256: string;
   receiptId: string | null;
   receivedAt: Date;
@@ -83,6 +90,8 @@ export interface PendingKeyOffer {
 }
 
 export interface CommitRequest {
+  /** As in PlaceRequest. */
+  company?: boolean;
   sha256: string;
   receiptId: string | null;
   ticket: string;

@@ -37,6 +37,7 @@ export function commitRequestOf(draft: Draft, ctx: EffectContext, mode: CommitRe
   const ids = [...messageIds(draft.headers.messageId ?? '').slice(0, 1), ...draft.outgoing.map((m) => m.messageId), ...draft.unsent.map((u) => u.plan.headers.messageId)];
   const attachments = new Map(draft.body.attachments.map((a) => [a.sha256, { sha256: a.sha256, content: a.content }]));
   return {
+    company: ctx.company?.() ?? false,
     sha256: draft.message.sha256,
     receiptId: mode === 'first' ? draft.message.receiptId : null,
     ticket: placement.ticket,

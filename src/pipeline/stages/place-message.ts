@@ -13,6 +13,7 @@ import { ackQuota, yearIn } from './ack-wanted.js';
 export async function placeMessage(draft: Draft, ctx: EffectContext): Promise<Draft> {
   const { message } = draft;
   const result = await ctx.store.place({
+    company: ctx.company?.() ?? false,
     sha256: message.sha256,
     receiptId: message.receiptId,
     receivedAt: message.receivedAt,
