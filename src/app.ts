@@ -17,7 +17,7 @@ import { temporary } from './model/errors.js';
 import type { TransportInfo } from './model/transport.js';
 import { processReceived } from './pipeline/process-received.js';
 import { ReceiptRecovery } from './pipeline/receipt-recovery.js';
-import type { ContextKeys, EffectContext, KeyMaterial } from './pipeline/stage.js';
+import type { EffectContext, KeyMaterial } from './pipeline/stage.js';
 import { WorkQueue } from './pipeline/work-queue.js';
 import { loadKeyring } from './keys/keyring.js';
 import { loadTeamKey, unusableTeamKey } from './keys/load-team-key.js';
@@ -137,9 +137,10 @@ export async function openApp({ config, logger, env = process.env, now = () => n
     const store = (openedStore = await openPipelineStore(config, env, { thread: daemon && config.store.thread, daemon }));
     // The report knowledge (forms, rules) lives where the tasks run: with workers, only there.
     const sandbox: Sandbox = pool ?? (await inlineTasks(config, full ?? (await loadKeyMaterial())));
-    // The first message needs the zone's calendar; its data loads while the worker starts.
+    // The first message needs the zone's calendar: without Temporal (Node 24) its ICU data loads while the worker starts.
     prepareZone(config.team.timezone);
-    const keys: { team: TeamKeyFacts } & ContextKeys = full ?? { team: await teamKeyFromWorkers(pool, config) };
+    // What the stages read (ContextKeys): with full keys that very object, so a reload swaps it for them too.
+    const keys: { team: TeamKeyFacts } = full ?? { team: await teamKeyFromWorkers(pool, config) };
     const { nodePrefix, owner } = leaseOwner(config);
     // A process that delivers its own acks (serve; ingest writing pickup files) has its commits lease them to itself.
     const deliversOwn = daemon || config.outbound.mode === 'outbox';
