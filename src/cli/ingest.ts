@@ -77,7 +77,7 @@ export async function runIngest(files: string[], options: IngestOptions, io: Cli
   if (!daemon) local.prepare();
   let exitCode: number = EXIT.ok;
   const one = async (source: string): Promise<Verdict> => {
-    const raw = await readInput(source, io.stdinFd !== undefined ? { fd: io.stdinFd, stream: () => io.stdin } : io.stdin);
+    const raw = await readInput(source, { fd: io.stdinFd, stream: () => io.stdin });
     const envelope: IngestEnvelope = {
       sender: options.sender !== undefined ? stripAngles(options.sender) : returnPath(raw),
       recipients: options.recipient,

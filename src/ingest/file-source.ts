@@ -14,16 +14,18 @@ export interface FileEnvelope {
   recipients: string[];
 }
 
-/** Standard input as a descriptor, and the stream to fall back to (see readDescriptor). */
-export interface StdinDescriptor {
-  fd: number;
+/**
+ * Standard input: its stream, built only when needed, and — for the process's own stdin
+ * — its file descriptor, read directly (readDescriptor).
+ */
+export interface StdinSource {
+  fd?: number;
   stream: () => Readable;
 }
 
-export async function readInput(source: string, stdin: Readable | StdinDescriptor): Promise<Buffer> {
+export async function readInput(source: string, stdin: StdinSource): Promise<Buffer> {
   if (source !== '-') return readFile(source);
-  if ('fd' in stdin && typeof stdin.fd === 'number' && 'stream' in stdin) return readDescriptor(stdin);
-  return readStream(stdin as Readable, []);
+  return stdin.fd === undefined ? readStream(stdin.stream(), []) : readDescriptor(stdin.fd, stdin.stream);
 }
 
 async function readStream(stdin: Readable, chunks: Buffer[]): Promise<Buffer> {
@@ -40,7 +42,7 @@ const CHUNK = 64 * 1024;
  * it, so the rest is read through the stream, which waits on the event loop: what was
  * read already is kept (a pipe has no position to lose), nothing is read twice.
  */
-async function readDescriptor({ fd, stream }: StdinDescriptor): Promise<Buffer> {
+async function readDescriptor(fd: number, stream: () => Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for (;;) {
     const buffer = Buffer.allocUnsafe(CHUNK);

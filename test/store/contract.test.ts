@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageRecord } from '../../src/model/message-record.js';
 import { fileTransport } from '../../src/model/transport.js';
 import { StoreVersionError } from '../../src/store/migrations.js';
 import type { SqlEngine } from '../../src/store/sql.js';
-import type { CommitRequest, IntakeStore, Lease, PlaceRequest } from '../../src/store/store.js';
+import type { IntakeStore, Lease } from '../../src/store/store.js';
 import { contractEngines } from '../helpers/store-engines.js';
-import { seedRecord } from '../helpers/store-seed.js';
+import { commitRequest, placeRequest, STORE_T0 } from '../helpers/store-requests.js';
 
 /**
  * The store's contract, run against both engines (SQLite file, throwaway PostgreSQL) and
@@ -17,44 +16,14 @@ import { seedRecord } from '../helpers/store-seed.js';
  * pending keys, IMAP state, schema versions.
  */
 const engines = contractEngines();
-const T0 = new Date('2026-11-23T10:00:00Z');
+const T0 = STORE_T0;
 const lease = (owner: string, now = T0, ms = 60_000): Lease => ({ owner, now, ms });
-const threading = { kind: 'new' as const, senderKnown: true };
 
 /** Raw bytes whose digest is used as given (place and commit need the raw row first). */
 async function seed(sql: SqlEngine, ...digests: string[]): Promise<void> {
   await sql.write(async (tx) => {
     for (const d of digests) await tx.run('INSERT INTO raw_message (sha256, size, bytes, first_received_at) VALUES (?, 1, ?, ?) ON CONFLICT DO NOTHING', [d, Buffer.from(d), T0.toISOString()]);
   });
-}
-
-function placeRequest(sha256: string, over: Partial<PlaceRequest> = {}): PlaceRequest {
-  return { sha256, receiptId: null, receivedAt: T0, ticket: null, prefix: 'XYZ', year: 2026, threading, quota: null, ...over };
-}
-
-function record(ticket: string, seq: number, sha256: string): MessageRecord {
-  const seeded = seedRecord(ticket, seq, sha256, { body: 'report', from: 'a@example.org', receivedAt: T0.toISOString() });
-  return { ...seeded, ack: { status: 'queued', sent: false, messageId: null, sentAt: null, file: null, error: null, suppressedReason: null, encrypted: false, onDuty: null } };
-}
-
-function commitRequest(p: { ticket: string; seq: number }, sha256: string, over: Partial<CommitRequest> = {}): CommitRequest {
-  return {
-    sha256,
-    receiptId: null,
-    ticket: p.ticket,
-    seq: p.seq,
-    record: record(p.ticket, p.seq, sha256),
-    decrypted: null,
-    attachments: [],
-    messageIds: [],
-    ciphertexts: [],
-    outgoing: [],
-    pendingKeys: [],
-    fold: { sender: 'a@example.org', rereadReporterKey: false },
-    mode: 'first',
-    now: T0,
-    ...over,
-  };
 }
 
 /** receive + place + commit of one message with an ack, as the pipeline does. */
