@@ -11,6 +11,12 @@ import type { MessageRecord } from '../src/model/message-record.js';
 import { fileTransport } from '../src/model/transport.js';
 
 /**
+ * The CLI as `npm start` and the installed bin run it: the bundle (scripts/bundle.mjs), not
+ * tsc's per-module output, so the process benches measure what operators run.
+ */
+export const INTAKE_MAIN = path.resolve(import.meta.dirname, '../intake/main.js');
+
+/**
  * Shared helpers for `npm run bench` sections. Each section is its own script, run in a
  * child process by run-bench.ts so that its peak RSS is its own; it prints one JSON
  * object of figures on stdout.

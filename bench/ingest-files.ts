@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { report, round } from './bench-lib.js';
+import { INTAKE_MAIN, report, round } from './bench-lib.js';
 import { encryptedReport, gpgDecrypt, KEYS_DIR, reportEntity } from './openpgp-lib.js';
 
 /**
@@ -14,7 +14,6 @@ import { encryptedReport, gpgDecrypt, KEYS_DIR, reportEntity } from './openpgp-l
  * the same ciphertexts in the same run. Target ≥ 1.5×.
  */
 const COUNT = Number(process.env.BENCH_COUNT ?? 500);
-const MAIN = path.resolve(import.meta.dirname, '../src/main.js');
 
 const corpus = await Promise.all(Array.from({ length: COUNT }, (_, n) => encryptedReport('cv25519', n, reportEntity(n))));
 const dir = await mkdtemp(path.join(os.tmpdir(), 'intake-bench-files-'));
@@ -35,7 +34,7 @@ await writeFile(config, YAML.stringify({
 const gpgSerial = await gpgDecrypt('cv25519', corpus.map((c) => c.armored), 1);
 const started = performance.now();
 const stdout = await new Promise<string>((resolve, reject) =>
-  execFile(process.execPath, [MAIN, 'ingest', '--config', config, '--sender', 'alice@example.org', ...files], { cwd: dir, maxBuffer: 64 * 1024 * 1024 }, (error, out) => (error ? reject(error) : resolve(out))),
+  execFile(process.execPath, [INTAKE_MAIN, 'ingest', '--config', config, '--sender', 'alice@example.org', ...files], { cwd: dir, maxBuffer: 64 * 1024 * 1024 }, (error, out) => (error ? reject(error) : resolve(out))),
 );
 const seconds = (performance.now() - started) / 1000;
 const statuses = stdout.trim().split('\n').map((l) => (JSON.parse(l) as { status: string }).status);

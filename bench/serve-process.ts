@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import YAML from 'yaml';
+import { INTAKE_MAIN } from './bench-lib.js';
 import { KEYS_DIR } from './openpgp-lib.js';
 import { LineClient } from './smtp-line-client.js';
 
@@ -12,7 +13,6 @@ import { LineClient } from './smtp-line-client.js';
  * `auto`), for the end-to-end benches: SMTP in from several clients, acknowledgements out
  * to a loopback relay that counts them. Optionally under `strace -c` to count fsyncs.
  */
-const MAIN = path.resolve(import.meta.dirname, '../src/main.js');
 
 export interface Relay {
   port: number;
@@ -69,7 +69,7 @@ export async function startNode(relayPort: number, options: { store?: Record<str
   const command = options.strace ? 'strace' : process.execPath;
   // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the daemon and its workers.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const args = options.strace ? ['-f', '-c', '-e', 'trace=fsync,fdatasync', '-o', straceFile, process.execPath, ...nodeArgs, MAIN, 'serve', '--config', config] : [...nodeArgs, MAIN, 'serve', '--config', config];
+  const args = options.strace ? ['-f', '-c', '-e', 'trace=fsync,fdatasync', '-o', straceFile, process.execPath, ...nodeArgs, INTAKE_MAIN, 'serve', '--config', config] : [...nodeArgs, INTAKE_MAIN, 'serve', '--config', config];
   const child: ChildProcess = spawn(command, args, { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: Array<Record<string, unknown>> = [];
   let pending = '';
