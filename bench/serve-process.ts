@@ -9,7 +9,7 @@ import { KEYS_DIR } from './openpgp-lib.js';
 import { LineClient } from './smtp-line-client.js';
 
 /**
- * `intake serve` as operators run it (the built CLI in its own process, OpenPGP workers
+ * `intake serve` as operators run it (the bundled CLI, INTAKE_MAIN, in its own process, OpenPGP workers
  * `auto`), for the end-to-end benches: SMTP in from several clients, acknowledgements out
  * to a loopback relay that counts them. Optionally under `strace -c` to count fsyncs.
  */

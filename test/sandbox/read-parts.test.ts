@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { STEPS } from '../../src/pipeline/run-pipeline.js';
-import { createTestApp, runPipelineOn } from '../helpers/pipeline.js';
+import { createTestApp, runPipelineOn, type TestApp } from '../helpers/pipeline.js';
 
 /**
  * parse-mime, open-openpgp and understand run in one sandbox call (tasks.ts `read`). What
@@ -17,17 +17,24 @@ function slowToUnderstand(lines: number): Buffer {
   return Buffer.from(`From: Mallory <mallory@example.net>\r\nTo: cert@xyz.example\r\nSubject: many indicators\r\nMessage-ID: <parts-2@example.org>\r\n\r\n${body}`);
 }
 
+/** The stages and their times from the app's "report processed" log line. */
+function loggedStages(t: TestApp): Array<{ stage: string; ms: number }> {
+  const line = t.logs.lines.find((l) => l.msg === 'report processed') as { stages: Array<{ stage: string; ms: number }> } | undefined;
+  expect(line, 'a "report processed" line').toBeDefined();
+  return line!.stages;
+}
+
 describe('one sandbox call per message', () => {
   it('logs every stage in order, each with its time', async () => {
     const t = await createTestApp({ processing: { workers: 1 } });
     try {
       const run = await runPipelineOn(t, normal);
       expect(run.record!.indicators.ips).toContain('192.0.2.1');
-      const line = t.logs.lines.find((l) => l.msg === 'report processed') as { stages: Array<{ stage: string; ms: number }> } | undefined;
-      expect(line!.stages.map((s) => s.stage)).toEqual(STEPS.map((s) => s.name));
-      for (const { ms } of line!.stages) expect(ms).toBeGreaterThanOrEqual(0);
+      const stages = loggedStages(t);
+      expect(stages.map((s) => s.stage)).toEqual(STEPS.map((s) => s.name));
+      for (const { ms } of stages) expect(ms).toBeGreaterThanOrEqual(0);
       // Understood in the worker with the rest: its time is extract-report's, not parse-mime's.
-      expect(line!.stages.find((s) => s.stage === 'extract-report')!.ms).toBeGreaterThan(0);
+      expect(stages.find((s) => s.stage === 'extract-report')!.ms).toBeGreaterThan(0);
     } finally {
       await t.app.stop();
     }
@@ -44,8 +51,8 @@ describe('one sandbox call per message', () => {
     let budgetSeconds: number;
     try {
       await runPipelineOn(measured, message);
-      const line = measured.logs.lines.find((l) => l.msg === 'report processed') as { stages: Array<{ stage: string; ms: number }> };
-      const ms = (stage: string) => line.stages.find((s) => s.stage === stage)!.ms;
+      const stages = loggedStages(measured);
+      const ms = (stage: string) => stages.find((s) => s.stage === stage)!.ms;
       expect(ms('extract-report')).toBeGreaterThan(200);
       budgetSeconds = (ms('parse-mime') + ms('unwrap-openpgp') + ms('extract-report') / 2) / 1000;
     } finally {
