@@ -46,6 +46,12 @@ describe('IPv6 extraction', () => {
     expect(findAddresses(text)).toEqual({ ips: [], cidrs: [] });
   });
 
+  it('takes every group count an address can have and no other', () => {
+    const text = 'a 1:2:3:4:5:6:7:8 b 1::8 c ::ffff:192.0.2.1 d 1:2:3:4:5:6:192.0.2.7 e 1:2:3:4:5:6:7 f 1:2:3:4:5:6:7:8:9 g 1::2:3:4:5:6:7:8';
+    // The embedded IPv4 addresses are found as IPv4 too.
+    expect(findAddresses(text).ips).toEqual(['192.0.2.1', '192.0.2.7', '1:2:3:4:5:6:7:8', '1::8', '::ffff:c000:201', '1:2:3:4:5:6:c000:207']);
+  });
+
   it('finds IPv6 networks', () => {
     expect(findAddresses('prefix 2001:db8:1::/48').cidrs).toEqual(['2001:db8:1::/48']);
   });
