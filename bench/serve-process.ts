@@ -64,6 +64,8 @@ export async function startNode(relayPort: number, options: { store?: Record<str
     ack: { maxPerSenderPerDay: options.ackLimit },
     outbound: { mode: 'smtp', host: '127.0.0.1', port: relayPort, starttls: 'never', pollSeconds: 1 },
     ...(options.store ? { store: options.store } : {}),
+    // BENCH_WORKERS (e.g. 1): processing.workers of the daemon, else `auto` (one per core).
+    ...(process.env.BENCH_WORKERS ? { processing: { workers: Number(process.env.BENCH_WORKERS) } } : {}),
   }));
   const straceFile = path.join(dir, 'strace.txt');
   const command = options.strace ? 'strace' : process.execPath;
