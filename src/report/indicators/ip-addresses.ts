@@ -28,22 +28,32 @@ export interface FoundAddresses {
 export function findAddresses(text: string): FoundAddresses {
   const ips = new Set<string>();
   const cidrs = new Set<string>();
-  for (const match of text.matchAll(IPV4)) {
-    if (VERSION_BEFORE.test(text.slice(Math.max(0, match.index - 24), match.index))) continue;
-    addV4(match[0], ips, cidrs);
+  // Called for every answer of a form as well as for the whole text: a text without a
+  // dot has no IPv4 address and one without a colon no IPv6 address, and exec on the
+  // shared expressions spares matchAll's copy of each expression per call.
+  if (text.includes('.')) {
+    IPV4.lastIndex = 0;
+    for (let match = IPV4.exec(text); match !== null; match = IPV4.exec(text)) {
+      if (VERSION_BEFORE.test(text.slice(Math.max(0, match.index - 24), match.index))) continue;
+      addV4(match[0], ips, cidrs);
+    }
   }
-  for (const match of text.matchAll(IPV6)) addV6(match[0], ips, cidrs);
+  if (text.includes(':')) {
+    IPV6.lastIndex = 0;
+    for (let match = IPV6.exec(text); match !== null; match = IPV6.exec(text)) addV6(match[0], ips, cidrs);
+  }
   return { ips: [...ips], cidrs: [...cidrs] };
 }
 
+/** `candidate` matched IPV4, so it is a dotted quad of octets 0–255 without leading zeros, perhaps with a prefix. */
 function addV4(candidate: string, ips: Set<string>, cidrs: Set<string>): void {
-  const [address = '', prefix] = candidate.split('/');
-  if (!isIPv4(address)) return;
-  const first = Number(address.split('.')[0]);
+  const slash = candidate.indexOf('/');
+  const address = slash < 0 ? candidate : candidate.slice(0, slash);
+  const first = address.slice(0, address.indexOf('.'));
   // 0/8 is "this network" and 255/8 holds netmasks and broadcast; neither names a host.
-  if (first === 0 || first === 255) return;
-  if (prefix === undefined) ips.add(address);
-  else if (Number(prefix) > 0) cidrs.add(`${address}/${Number(prefix)}`);
+  if (first === '0' || first === '255') return;
+  if (slash < 0) ips.add(address);
+  else if (Number(candidate.slice(slash + 1)) > 0) cidrs.add(`${address}/${Number(candidate.slice(slash + 1))}`);
 }
 
 function addV6(candidate: string, ips: Set<string>, cidrs: Set<string>): void {

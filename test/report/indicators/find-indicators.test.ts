@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findIndicators } from '../../../src/report/indicators/find-indicators.js';
 import { findAddresses } from '../../../src/report/indicators/ip-addresses.js';
 import { parseHostAnswer } from '../../../src/report/indicators/host-answer.js';
+import { refang } from '../../../src/report/indicators/refang.js';
 
 describe('IPv4 extraction', () => {
   it('finds addresses between words, punctuation, ports and sentence ends', () => {
@@ -63,6 +64,18 @@ describe('defanged indicators, domains, URLs, CVEs and hashes', () => {
     expect(found.ips).toEqual(['192.0.2.10', '203.0.113.9']);
     expect(found.urls).toEqual(['http://evil.example.com/x.php', 'https://203.0.113.9/a']);
     expect(found.domains).toEqual(expect.arrayContaining(['evil.example.com', 'malware.example.net']));
+  });
+
+  it('undoes each defanging form on its own, and leaves a text without one as it is', () => {
+    const cases: Array<[string, string]> = [
+      ['a[.]b (.) {.} [DOT] (dot) {dot}', 'a.b . . . . .'],
+      ['x[:]y [://] [@] [AT] (at)', 'x:y :// @ @ @'],
+      ['hxxp://a hXXps://b h**p://c hxxp[:]//d', 'http://a https://b http://c http://d'],
+      ['see hxxp and hXXps here', 'see http and https here'],
+      ['fxp://a FXP://b', 'ftp://a ftp://b'],
+      ['plain http://a.example/x 192.0.2.1', 'plain http://a.example/x 192.0.2.1'],
+    ];
+    for (const [text, clean] of cases) expect(refang(text)).toBe(clean);
   });
 
   it('finds domains with real TLDs only, not file names, e-mail domains or abbreviations', () => {
