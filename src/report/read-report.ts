@@ -19,7 +19,6 @@ export function readReport(draft: Draft, knowledge: ReportKnowledge): Extraction
   const machine = (isXArf(draft) ? readXArf(draft) : null) ?? arfOrAttachedXarf(draft) ?? readXarfJson(draft) ?? readIodef(draft);
   if (machine) return { ...machine, freeText: machine.texts };
   const prepared = prepareText(draft.body, knowledge.limits.maxTextBytes);
-  const text = prepared.lines.map((l) => l.text).join('\n');
   const warnings = prepared.truncated ? [`the body is longer than report.maxTextBytes (${knowledge.limits.maxTextBytes}); only its start was read`] : [];
   const form = readForm(prepared.lines, knowledge.forms) ?? (knowledge.keyValue ? readKeyValue(prepared.lines, knowledge.keyValue) : null);
   if (form) {
@@ -28,6 +27,7 @@ export function readReport(draft: Draft, knowledge: ReportKnowledge): Extraction
     const texts = [...indicatorAnswerTexts(form.fields), ...form.loose];
     return { template: form.template, fields: form.fields, warnings: [...warnings, ...form.warnings], texts, freeText: form.loose };
   }
+  const text = prepared.lines.map((l) => l.text).join('\n');
   return { template: 'free-text', fields: {}, warnings, texts: [text], freeText: [text] };
 }
 

@@ -30,7 +30,7 @@ const TEXT_ATTACHMENT = /^(?:text\/|message\/rfc822|message\/feedback-report|mes
 export function understandReport(draft: Draft, knowledge: ReportKnowledge): Understanding {
   const extraction = readReport(draft, knowledge);
   const subject = draft.headers.subjectDecoded ?? '';
-  const texts = boundedTexts([...extraction.texts, ...attachmentTexts(draft)], knowledge.limits.maxTextBytes);
+  const texts = boundedTexts(extraction.texts.concat(attachmentTexts(draft)), knowledge.limits.maxTextBytes);
   const declared = declaredHosts(extraction.fields);
   // One scan of all texts: a form of 100,000 one-line answers must not pay 100,000 scans' set-up.
   const found = findIndicators(texts.join('\n'));
@@ -49,7 +49,7 @@ export function understandReport(draft: Draft, knowledge: ReportKnowledge): Unde
 }
 
 function ruleInput(extraction: Extraction, subject: string, knowledge: ReportKnowledge, declared: DeclaredHosts): RuleInput {
-  const keywordText = boundedTexts([subject, ...answerTexts(extraction.fields), ...extraction.freeText], MAX_KEYWORD_TEXT).join('\n');
+  const keywordText = boundedTexts([subject].concat(answerTexts(extraction.fields), extraction.freeText), MAX_KEYWORD_TEXT).join('\n');
   return {
     template: extraction.template,
     fields: extraction.fields,
@@ -70,12 +70,17 @@ function attachmentTexts(draft: Draft): string[] {
   return draft.body.attachments.filter((a) => TEXT_ATTACHMENT.test(a.contentType)).map((a) => a.content.toString('utf8'));
 }
 
-/** The texts in order, cut so that together they stay within `budget` characters. */
-function boundedTexts(texts: string[], budget: number): string[] {
+/**
+ * The texts in order, cut so that joined with newlines they stay within `budget`
+ * characters. The newlines count: a million empty lines are a megabyte of text to scan.
+ */
+function boundedTexts(texts: readonly string[], budget: number): string[] {
   const out: string[] = [];
   let left = budget;
   for (const text of texts) {
-    if (left <= 0) break;
+    const separator = out.length > 0 ? 1 : 0;
+    if (left <= separator) break;
+    left -= separator;
     out.push(text.length > left ? text.slice(0, left) : text);
     left -= Math.min(text.length, left);
   }

@@ -20,6 +20,7 @@ export interface PreparedText {
 
 // `>`, `> >`, `>>`, ` > ` — each level must consume a `>`, so matching stays linear.
 const QUOTE_PREFIX = /^(?:[ \t]{0,3}>)+[ \t]?/;
+const QUOTE_START = /^[ \t>]/;
 const SIGNED_BEGIN = '-----BEGIN PGP SIGNED MESSAGE-----';
 /** Armour that is no report text: signatures, ciphertext left undecrypted, keys. */
 const ARMOR_BEGIN = /^-----BEGIN PGP (SIGNATURE|MESSAGE|PUBLIC KEY BLOCK|PRIVATE KEY BLOCK)-----$/;
@@ -46,7 +47,9 @@ export function prepareText(body: ReportBody, maxChars: number): PreparedText {
   const raw = text.split(/\r?\n/);
   for (let i = 0; i < raw.length; i++) {
     const line = raw[i] ?? '';
-    const quote = QUOTE_PREFIX.exec(line);
+    // Most lines start with neither blank nor `>`, and most are no armour line: the
+    // expressions run only on those that may be (a million blank lines stay cheap).
+    const quote = QUOTE_START.test(line) ? QUOTE_PREFIX.exec(line) : null;
     const depth = quote ? countQuotes(quote[0]) : 0;
     let content = quote ? line.slice(quote[0].length) : line;
     const marker = content.trimEnd();
@@ -59,7 +62,7 @@ export function prepareText(body: ReportBody, maxChars: number): PreparedText {
       if (marker === '') state = 'signed';
       continue;
     }
-    const armor = ARMOR_BEGIN.exec(marker);
+    const armor = marker.startsWith('-----BEGIN PGP ') ? ARMOR_BEGIN.exec(marker) : null;
     if (armor && state !== 'armor') {
       state = 'armor';
       armorEnd = `-----END PGP ${armor[1]}-----`;
@@ -69,10 +72,11 @@ export function prepareText(body: ReportBody, maxChars: number): PreparedText {
       if (marker === armorEnd) state = 'text';
       continue;
     }
-    if (state === 'signed' && content.startsWith('- ')) content = content.slice(2);
+    const dashEscaped = state === 'signed' && content.startsWith('- ');
+    if (dashEscaped) content = content.slice(2);
     if (content === '-- ' && depth === 0) signatureAt = lines.length;
     if (content === '--' && depth === 0) bareSignatureAt = lines.length;
-    lines.push({ text: content.trimEnd(), depth, lineNo: i + 1 });
+    lines.push({ text: dashEscaped ? content.trimEnd() : marker, depth, lineNo: i + 1 });
   }
   // A usenet signature ("-- ", RFC 3676 §4.3) ends the report when what follows is short.
   const after = (at: number) => lines.slice(at + 1).filter((l) => l.text.trim() !== '').length;
