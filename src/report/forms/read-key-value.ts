@@ -38,8 +38,11 @@ export function readKeyValue(lines: PreparedLine[], template: CompiledTemplate):
   const tree = new FieldTree(false);
   const other: FormFields[] = [];
   let known = 0;
+  // A flood repeats its keys: each distinct key is normalised and looked up once.
+  const defs = new Map<string, ReturnType<typeof lookupLabel>>();
   for (const pair of counted) {
-    const def = lookupLabel(template, normalizeLabel(pair.key), true)?.[0];
+    if (!defs.has(pair.key)) defs.set(pair.key, lookupLabel(template, normalizeLabel(pair.key), true));
+    const def = defs.get(pair.key)?.[0];
     if (def && tree.set(def, readValue(def, pair.value, pair.line))) known++;
     else if (other.length < MAX_OTHER) other.push({ key: { raw: pair.key, value: pair.key, line: pair.line }, value: { raw: pair.value, value: pair.value.trim(), line: pair.line } });
   }
