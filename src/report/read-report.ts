@@ -24,7 +24,7 @@ export function readReport(draft: Draft, knowledge: ReportKnowledge): Extraction
   if (form) {
     // Indicators come from the answers and the loose lines, not the labels: question
     // numbers such as "3.2.1.1." and hints such as "(e.g., cert.org)" are no indicators.
-    const texts = [...indicatorAnswerTexts(form.fields), ...form.loose];
+    const texts = indicatorAnswerTexts(form.fields).concat(form.loose);
     return { template: form.template, fields: form.fields, warnings: [...warnings, ...form.warnings], texts, freeText: form.loose };
   }
   const text = prepared.lines.map((l) => l.text).join('\n');

@@ -33,7 +33,8 @@ export function understandReport(draft: Draft, knowledge: ReportKnowledge): Unde
   const texts = boundedTexts(extraction.texts.concat(attachmentTexts(draft)), knowledge.limits.maxTextBytes);
   const declared = declaredHosts(extraction.fields);
   // One scan of all texts: a form of 100,000 one-line answers must not pay 100,000 scans' set-up.
-  const found = findIndicators(texts.join('\n'));
+  const joined = texts.join('\n');
+  const found = findIndicators(joined);
   const { indicators, truncated } = collectIndicators(declared, found, knowledge.limits.maxIndicators);
   const warnings = truncated ? [...extraction.warnings, `more indicators than report.maxIndicators (${knowledge.limits.maxIndicators}); the lists were cut`] : extraction.warnings;
   const input = ruleInput(extraction, subject, knowledge, declared);
@@ -43,7 +44,7 @@ export function understandReport(draft: Draft, knowledge: ReportKnowledge): Unde
     form: { template: extraction.template, fields: extraction.fields, warnings },
     classification,
     indicators,
-    tlp: findTlp([[subject, ...texts].join('\n')]),
+    tlp: findTlp([texts.length > 0 ? `${subject}\n${joined}` : subject]),
     priority,
   };
 }
