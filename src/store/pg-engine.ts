@@ -121,10 +121,20 @@ const pgDialect: Dialect = {
   },
 };
 
-/** `ticket_<prefix>_<year>`, created on first use (a name from our own prefix and a year only). */
+/**
+ * `ticket_<prefix>_<year>`, created on first use (a name from our own prefix and a year
+ * only). CREATE SEQUENCE IF NOT EXISTS alone is no guard between transactions: two
+ * that both find no sequence both create one, and the later fails with "relation
+ * already exists" (two nodes placing the year's first messages at once). So the first
+ * use takes a transaction-scoped advisory lock on the name: a second creator waits for
+ * the first to commit, then finds its sequence. Once it exists, nobody takes the lock.
+ */
 async function ensureSequence(tx: SqlTx, prefix: string, year: number): Promise<string> {
   const name = `ticket_${prefix.toLowerCase()}_${year}`;
   if (!/^ticket_[a-z0-9]{2,16}_\d{4}$/.test(name)) throw new Error('invalid ticket sequence name');
+  const found = await tx.get<{ oid: string | null }>('SELECT to_regclass(?) AS oid', [name]);
+  if (found?.oid) return name;
+  await tx.get('SELECT pg_advisory_xact_lock(hashtext(?)) AS locked', [name]);
   await tx.run(`CREATE SEQUENCE IF NOT EXISTS ${name}`);
   return name;
 }

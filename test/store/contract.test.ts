@@ -181,6 +181,21 @@ describe.each(engines)('store contract: $name', (engine) => {
     expect(new Set(ids).size).toBe(20);
   });
 
+  it('a transaction taking a year\'s first ticket number while another that took it is still open waits, then takes the next', async () => {
+    const { sql } = await engine.fresh();
+    let tookFirst!: () => void;
+    const first = new Promise<void>((resolve) => (tookFirst = resolve));
+    const holding = sql.write(async (tx) => {
+      const n = await sql.dialect.nextTicketNumber(tx, 'XYZ', 2077);
+      tookFirst();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return n;
+    });
+    await first;
+    const waiting = sql.write((tx) => sql.dialect.nextTicketNumber(tx, 'XYZ', 2077));
+    expect(await Promise.all([holding, waiting])).toEqual([1, 2]);
+  });
+
   it('keeps pending keys with their sightings until decided, and IMAP seen UIDs per UIDVALIDITY', async () => {
     const { store, sql } = await engine.fresh();
     await seed(sql, '5'.repeat(64));
