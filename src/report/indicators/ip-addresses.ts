@@ -52,8 +52,12 @@ function addV4(candidate: string, ips: Set<string>, cidrs: Set<string>): void {
   const first = address.slice(0, address.indexOf('.'));
   // 0/8 is "this network" and 255/8 holds netmasks and broadcast; neither names a host.
   if (first === '0' || first === '255') return;
-  if (slash < 0) ips.add(address);
-  else if (Number(candidate.slice(slash + 1)) > 0) cidrs.add(`${address}/${Number(candidate.slice(slash + 1))}`);
+  if (slash < 0) {
+    ips.add(address);
+    return;
+  }
+  const prefix = Number(candidate.slice(slash + 1));
+  if (prefix > 0) cidrs.add(`${address}/${prefix}`);
 }
 
 function addV6(candidate: string, ips: Set<string>, cidrs: Set<string>): void {
